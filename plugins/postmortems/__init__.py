@@ -1,0 +1,1 @@
+"""mkdocs-postmortems: incident post-mortems as code, checked and published with MkDocs."""

@@ -1,0 +1,230 @@
+"""Checks that JSON Schema cannot express: order of times, the severity decision tree,
+placeholders, timeline order, and the collection-wide ids."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from .findings import Finding, Level
+from .markdown import Section
+from .model import MILESTONES, Postmortem
+from .policy import Policy
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_INLINE_CODE = re.compile(r"`[^`\n]*`")
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_DECORATION = re.compile(r"[*_`]")
+_CLOCK = re.compile(r"^(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?(?:\s*(?:UTC|Z))?$", re.I)
+_STAMP = re.compile(
+    r"^(?P<d>\d{4}-\d{2}-\d{2})[T ](?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?(?:\s*(?:UTC|Z))?$",
+    re.I,
+)
+
+
+def expected_severity(flags: dict[str, Any]) -> str:
+    """The protocol's severity decision tree over ``impact_flags``."""
+    if flags.get("production"):
+        return "SEV1" if flags.get("data_loss") or flags.get("security") else "SEV2"
+    if flags.get("users_blocked"):
+        return "SEV2"
+    return "SEV3" if flags.get("correctness") else "SEV4"
+
+
+def _line(pm: Postmortem, *path: str | int) -> tuple[int, int]:
+    position = pm.source.front_matter.position_of(path)
+    return (position.line, position.column) if position else (1, 0)
+
+
+def check_severity(pm: Postmortem) -> Iterator[Finding]:
+    flags, declared = pm.meta.get("impact_flags"), pm.meta.get("severity")
+    if not isinstance(flags, dict) or not isinstance(declared, str):
+        return
+    if not all(isinstance(flags.get(k), bool) for k in
+               ("production", "data_loss", "security", "users_blocked", "correctness")):
+        return  # the schema reports the missing or mistyped answers
+    expected = expected_severity(flags)
+    if declared != expected:
+        answered = ", ".join(f"{k}={'yes' if v else 'no'}" for k, v in flags.items())
+        line, column = _line(pm, "severity")
+        yield Finding(
+            pm.path, line, "severity-mismatch", Level.ERROR,
+            f"severity {declared} disagrees with the decision tree, which gives {expected} "
+            f"for impact_flags ({answered})",
+            f"set severity: {expected}, or correct the impact_flags answers", column,
+        )
+
+
+def check_time_order(pm: Postmortem) -> Iterator[Finding]:
+    previous: tuple[str, dt.datetime] | None = None
+    for name in MILESTONES:
+        value = pm.time(name)
+        if value is None:
+            continue
+        if previous and value < previous[1]:
+            line, column = _line(pm, name)
+            yield Finding(
+                pm.path, line, "time-order", Level.ERROR,
+                f"{name} ({pm.meta[name]}) is before {previous[0]} ({pm.meta[previous[0]]})",
+                "times must follow started <= detected <= contained <= resolved; check the date "
+                "and the time zone", column,
+            )
+        previous = (name, value) if previous is None or value >= previous[1] else previous
+
+
+def _strip_code(lines: list[str]) -> Iterator[tuple[int, str]]:
+    """(offset, line) pairs outside fenced code, with inline code and comments blanked."""
+    fence: str | None = None
+    for offset, line in enumerate(lines):
+        match = _FENCE.match(line)
+        if match:
+            fence = None if fence else match.group(1)
+            continue
+        if fence is None:
+            yield offset, _INLINE_CODE.sub(lambda m: " " * len(m.group()), line)
+
+
+def _blank_comments(text: str) -> str:
+    return _COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+
+
+def check_placeholders(pm: Postmortem, policy: Policy) -> Iterator[Finding]:
+    """Template placeholders left in the body or in front-matter text."""
+    if pm.document is None:
+        return
+    body_lines = _blank_comments(pm.source.body).split("\n")
+    for offset, line in _strip_code(body_lines):
+        for placeholder in policy.placeholders:
+            match = placeholder.pattern.search(line)
+            if match:
+                yield Finding(
+                    pm.path, pm.source.body_line + offset, "placeholder", Level.ERROR,
+                    f"template placeholder {match.group().strip() or '...'!r} left in",
+                    placeholder.hint, match.start() + 1, match.end() + 1, match=match.group(),
+                )
+                break
+    yield from _front_matter_placeholders(pm, policy, pm.meta, ())
+
+
+def _front_matter_placeholders(
+    pm: Postmortem, policy: Policy, value: Any, path: tuple[str | int, ...]
+) -> Iterator[Finding]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _front_matter_placeholders(pm, policy, item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _front_matter_placeholders(pm, policy, item, (*path, index))
+    elif isinstance(value, str):
+        for placeholder in policy.placeholders:
+            match = placeholder.pattern.search(value)
+            if match:
+                line, column = _line(pm, *path)
+                field = ".".join(str(p) for p in path)
+                yield Finding(
+                    pm.path, line, "placeholder", Level.ERROR,
+                    f"{field}: template placeholder {match.group().strip()!r} left in",
+                    placeholder.hint, column, match=match.group(),
+                )
+                return
+
+
+def _time_cell(cells: dict[str, str]) -> str | None:
+    for header, value in cells.items():
+        if header.strip().lower() in ("time", "time (utc)", "when", "timestamp"):
+            return value
+    return next(iter(cells.values()), None)
+
+
+def check_timeline(pm: Postmortem) -> Iterator[Finding]:
+    """Timeline rows in chronological order; ``HH:MM`` inherits the date of the row above."""
+    section: Section | None = pm.document.section("timeline") if pm.document else None
+    if section is None:
+        return
+    started = pm.time("started")
+    day = started.date() if started else None
+    previous: tuple[dt.datetime, str] | None = None
+    for table in section.tables:
+        for row in table.rows:
+            raw = _time_cell(row.cells)
+            if raw is None:
+                continue
+            text = _DECORATION.sub("", raw).strip()
+            stamp, clock = _STAMP.match(text), _CLOCK.match(text)
+            if stamp:
+                day = dt.date.fromisoformat(stamp.group("d"))
+                match = stamp
+            elif clock and day is not None:
+                match = clock
+            else:
+                if clock is None:
+                    yield Finding(
+                        pm.path, row.line, "timeline-time", Level.WARNING,
+                        f"timeline time {raw!r} cannot be read",
+                        "write times as 09:12, or 2026-03-15 01:10 for another day", 1,
+                    )
+                continue
+            when = dt.datetime.combine(
+                day, dt.time(int(match.group("h")) % 24, int(match.group("m")),
+                             int(match.group("s") or 0))
+            ) if day else None
+            if when is None:
+                continue
+            if previous and when < previous[0]:
+                yield Finding(
+                    pm.path, row.line, "timeline-order", Level.ERROR,
+                    f"timeline row {raw!r} comes before the row above ({previous[1]!r})",
+                    "order rows by time; after midnight write the date, as 2026-03-15 01:10", 1,
+                )
+            previous = (when, raw) if previous is None or when >= previous[0] else previous
+
+
+def check_postmortem(pm: Postmortem, policy: Policy) -> list[Finding]:
+    """All per-file checks beyond the schema."""
+    return [
+        *check_severity(pm),
+        *check_time_order(pm),
+        *check_placeholders(pm, policy),
+        *check_timeline(pm),
+    ]
+
+
+def check_collection(postmortems: Iterable[Postmortem]) -> list[Finding]:
+    """Ids unique across the collection; every related id exists."""
+    findings: list[Finding] = []
+    first_seen: dict[str, Postmortem] = {}
+    readable = [pm for pm in postmortems if pm.source.readable]
+    for pm in readable:
+        if pm.id is None:
+            continue
+        if pm.id in first_seen:
+            line, column = _line(pm, "id")
+            other = first_seen[pm.id]
+            findings.append(Finding(
+                pm.path, line, "duplicate-id", Level.ERROR,
+                f"id {pm.id} is already used by {other.path}:{_line(other, 'id')[0]}",
+                "give each post-mortem its own id (the next free number of the year)", column,
+            ))
+        else:
+            first_seen[pm.id] = pm
+    for pm in readable:
+        related = pm.meta.get("related")
+        if not isinstance(related, list):
+            continue
+        for index, rid in enumerate(related):
+            if isinstance(rid, str) and rid not in first_seen:
+                line, column = _line(pm, "related", index)
+                findings.append(Finding(
+                    pm.path, line, "unknown-related", Level.ERROR,
+                    f"related id {rid} does not match any post-mortem",
+                    "check the id, or remove it from related", column,
+                ))
+            elif rid == pm.id:
+                line, column = _line(pm, "related", index)
+                findings.append(Finding(
+                    pm.path, line, "unknown-related", Level.ERROR,
+                    f"post-mortem {rid} lists itself as related", "remove it from related", column,
+                ))
+    return findings

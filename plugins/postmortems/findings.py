@@ -1,0 +1,82 @@
+"""Findings: what the checks report, as plain data that every renderer formats."""
+
+from __future__ import annotations
+
+import enum
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field, replace
+
+
+class Level(str, enum.Enum):
+    """How serious a finding is. Errors fail; warnings fail under ``--strict``; info never fails."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 2, "warning": 1, "info": 0}[self.value]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem at one place in one file.
+
+    ``line`` and ``column`` are 1-based; 0 means "not known" (for example a file
+    that cannot be decoded has no line).
+    """
+
+    path: str
+    line: int
+    rule: str
+    level: Level
+    message: str
+    hint: str = ""
+    column: int = 0
+    end_column: int = 0
+    category: str = ""
+    match: str = ""
+    suggestions: tuple[str, ...] = field(default_factory=tuple)
+
+    def with_level(self, level: Level) -> Finding:
+        return replace(self, level=level)
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.line, self.column, self.rule)
+
+    def location(self) -> str:
+        """``path:line:column`` with the unknown parts left out."""
+        parts = [self.path]
+        if self.line:
+            parts.append(str(self.line))
+            if self.column:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+    def to_dict(self) -> dict[str, object]:
+        data = asdict(self)
+        data["level"] = self.level.value
+        data["suggestions"] = list(self.suggestions)
+        return data
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """A finding that an author silenced on purpose, with the reason they gave."""
+
+    path: str
+    line: int
+    rule: str
+    reason: str
+
+
+def fails(findings: Iterable[Finding], *, strict: bool = False) -> bool:
+    """Whether these findings fail a check: any error, or any warning when strict."""
+    threshold = Level.WARNING.rank if strict else Level.ERROR.rank
+    return any(f.level.rank >= threshold for f in findings)
+
+
+def count_levels(findings: Iterable[Finding]) -> Counter[Level]:
+    return Counter(f.level for f in findings)

@@ -1,0 +1,140 @@
+"""A checked post-mortem and the values computed from it (durations, overdue items)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from .findings import Finding, Level, Suppression
+from .markdown import Document
+from .source import SourceFile
+
+PUBLISHED_STATUSES = ("review", "final")
+OPEN_ACTION_STATUSES = ("open", "in-progress")
+MILESTONES = ("started", "detected", "contained", "resolved")
+
+
+def parse_datetime(value: Any) -> dt.datetime | None:
+    """An RFC 3339 timestamp as an aware datetime, or None when absent or unreadable."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("z", "Z").replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else None
+
+
+def parse_date(value: Any) -> dt.date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+@dataclass
+class ActionItem:
+    """One action item of one post-mortem, with its index in ``action_items``."""
+
+    index: int
+    action: str
+    owner: str
+    due: dt.date | None
+    status: str
+    kind: str
+    ticket: str
+    incident_id: str
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_ACTION_STATUSES
+
+    def is_overdue(self, today: dt.date) -> bool:
+        return self.is_open and self.due is not None and self.due < today
+
+
+@dataclass
+class Postmortem:
+    """One file of the collection, checked, with its findings and computed values."""
+
+    source: SourceFile
+    findings: list[Finding] = field(default_factory=list)
+    suppressions: list[Suppression] = field(default_factory=list)
+
+    @property
+    def path(self) -> str:
+        return self.source.path
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        return self.source.meta
+
+    @property
+    def document(self) -> Document | None:
+        return self.source.document
+
+    @property
+    def id(self) -> str | None:
+        value = self.meta.get("id")
+        return value if isinstance(value, str) else None
+
+    @property
+    def title(self) -> str:
+        value = self.meta.get("title")
+        if isinstance(value, str):
+            return value
+        return (self.document.title if self.document else None) or self.path
+
+    @property
+    def status(self) -> str | None:
+        value = self.meta.get("status")
+        return value if isinstance(value, str) else None
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == "draft"
+
+    @property
+    def published(self) -> bool:
+        """Readable and not a draft: the site shows it."""
+        return self.source.readable and self.status in PUBLISHED_STATUSES
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.level is Level.ERROR for f in self.findings)
+
+    def time(self, milestone: str) -> dt.datetime | None:
+        return parse_datetime(self.meta.get(milestone))
+
+    def duration(self, milestone: str) -> dt.timedelta | None:
+        """Time from ``started`` to ``milestone`` (detected, contained or resolved)."""
+        start, end = self.time("started"), self.time(milestone)
+        if start is None or end is None or end < start:
+            return None
+        return end - start
+
+    @property
+    def action_items(self) -> list[ActionItem]:
+        items = self.meta.get("action_items")
+        if not isinstance(items, list):
+            return []
+        out = []
+        for index, item in enumerate(items):
+            if not isinstance(item, dict):
+                continue
+            out.append(
+                ActionItem(
+                    index=index,
+                    action=str(item.get("action", "")),
+                    owner=str(item.get("owner", "")),
+                    due=parse_date(item.get("due")),
+                    status=str(item.get("status", "")),
+                    kind=str(item.get("kind", "")),
+                    ticket=str(item.get("ticket", "")),
+                    incident_id=self.id or "",
+                )
+            )
+        return out

@@ -1,0 +1,154 @@
+"""The MkDocs plugin: a thin shell over the pipeline that publishes the checked collection."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation, Section
+from mkdocs.structure.pages import Page
+
+from .findings import Finding, Level
+from .pipeline import CheckResult, check_collection_at
+from .policy import PolicyError
+from .settings import DEFAULT_DRAFT_RULES, LEVEL_CHOICES, Settings, SettingsError
+
+log = get_plugin_logger(__name__)
+
+
+class PostmortemsConfig(base.Config):
+    """Options of the ``postmortems`` plugin; the same names the CLI reads from mkdocs.yml."""
+
+    enabled = c.Type(bool, default=True)
+    incidents_dir = c.Type(str, default="incidents")
+    schema = c.Type(str, default="schemas/postmortem.schema.json")
+    language_rules = c.Type(str, default="schemas/blameless-rules.yml")
+    language = c.Type(bool, default=True)
+    rule_levels = c.DictOfItems(c.Choice(LEVEL_CHOICES), default={})
+    draft_level = c.Choice(LEVEL_CHOICES, default="info")
+    draft_rules = c.ListOfItems(c.Type(str), default=list(DEFAULT_DRAFT_RULES))
+    allowed_phrases = c.ListOfItems(c.Type(str), default=[])
+    extra_role_nouns = c.ListOfItems(c.Type(str), default=[])
+    blockquote_level = c.Optional(c.Choice(LEVEL_CHOICES))
+    today = c.Optional(c.Type((str, dt.date)))
+    url_prefix = c.Type(str, default="incidents")
+
+
+def settings_from_config(config: PostmortemsConfig, project_dir: Path) -> Settings:
+    """The core's settings from the plugin's typed config."""
+    options = {
+        key: config[key]
+        for key in (
+            "incidents_dir", "schema", "language_rules", "language", "rule_levels",
+            "draft_level", "draft_rules", "allowed_phrases", "extra_role_nouns",
+            "blockquote_level", "today",
+        )
+    }
+    if isinstance(options["today"], dt.datetime):
+        options["today"] = options["today"].date()
+    return Settings.from_mapping(options, project_dir)
+
+
+def log_finding(finding: Finding) -> None:
+    """One finding as ``path:line: message`` at the matching log level."""
+    text = f"{finding.location()}: {finding.message} [{finding.rule}]"
+    if finding.hint:
+        text += f" (hint: {finding.hint})"
+    {Level.ERROR: log.error, Level.WARNING: log.warning, Level.INFO: log.info}[finding.level](text)
+
+
+class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
+    """Checks every post-mortem, fails the build on errors, and adds each published one as a page."""
+
+    def __init__(self) -> None:
+        self.result: CheckResult | None = None
+        self.settings: Settings | None = None
+        self.incident_uris: set[str] = set()
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if not self.config.enabled:
+            return None
+        project_dir = Path(config.config_file_path or ".").resolve().parent
+        try:
+            self.settings = settings_from_config(self.config, project_dir)
+        except SettingsError as exc:
+            raise PluginError(f"postmortems: {exc}") from exc
+        if not self.settings.incidents_path.is_dir():
+            raise PluginError(
+                f"postmortems: incidents folder {self.settings.incidents_path} does not exist"
+            )
+        return None
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
+        if not self.config.enabled or self.settings is None:
+            return None
+        try:
+            self.result = check_collection_at(self.settings)
+        except PolicyError as exc:
+            raise PluginError(f"postmortems: {exc}") from exc
+        except Exception as exc:
+            if type(exc).__name__ == "RulesError":
+                raise PluginError(f"postmortems: {exc}") from exc
+            raise
+        for finding in self.result.findings:
+            log_finding(finding)
+        errors = sum(1 for f in self.result.findings if f.level is Level.ERROR)
+        if errors:
+            files_with = len({f.path for f in self.result.findings if f.level is Level.ERROR})
+            raise PluginError(
+                f"postmortems: {errors} error(s) in {files_with} post-mortem(s); "
+                "run 'postmortem check' for hints"
+            )
+        self.incident_uris = set()
+        incidents = self.settings.incidents_path
+        prefix = self.config.url_prefix.strip("/")
+        for pm in self.result.postmortems:
+            absolute = pm.source.abs_path or self.settings.resolve(pm.source.path)
+            src_uri = f"{prefix}/{absolute.relative_to(incidents).as_posix()}"
+            existing = files.get_file_from_path(src_uri)
+            if not pm.published:
+                if existing is not None:
+                    files.remove(existing)  # drafts inside docs_dir are not published either
+                continue
+            if existing is None:
+                files.append(File.generated(config, src_uri, abs_src_path=str(absolute)))
+            self.incident_uris.add(src_uri)
+        log.info(
+            f"checked {self.result.files_checked} post-mortem(s), "
+            f"publishing {len(self.incident_uris)}"
+        )
+        return files
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
+        """Keep post-mortems out of the sidebar: each page would otherwise carry all of them."""
+        if self.config.enabled:
+            nav.items = _without_incidents(nav.items, self.incident_uris)
+        return nav
+
+    def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
+        if self.settings is not None:
+            server.watch(str(self.settings.incidents_path))
+            server.watch(str(self.settings.schema_path))
+            if self.settings.language_rules_path.exists():
+                server.watch(str(self.settings.language_rules_path))
+        return server
+
+
+def _without_incidents(items: list[Any], uris: set[str]) -> list[Any]:
+    kept = []
+    for item in items:
+        if isinstance(item, Page) and item.file.src_uri in uris:
+            continue
+        if isinstance(item, Section):
+            item.children = _without_incidents(item.children, uris)
+            if not item.children:
+                continue
+        kept.append(item)
+    return kept

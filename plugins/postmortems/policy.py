@@ -1,0 +1,230 @@
+"""The team's policy: the JSON Schema of mandatory elements, and its errors in plain words."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+from jsonschema import Draft202012Validator, ValidationError
+
+from .findings import Finding, Level
+from .markdown import Document, prose_words
+from .yamlpos import LoadedYaml, dotted
+
+_REQUIRED = re.compile(r"^'(?P<name>.+)' is a required property$")
+_TYPE_NAMES = {
+    "string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
+    "array": "a list", "object": "a mapping of fields", "null": "nothing",
+}
+
+
+class PolicyError(Exception):
+    """The schema file itself is missing or invalid: a configuration error, not a finding."""
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    pattern: re.Pattern[str]
+    hint: str
+
+
+class Policy:
+    """A loaded, checked JSON Schema plus the placeholder patterns it declares."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self.schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise PolicyError(f"cannot read schema {path}: {exc.strerror}") from exc
+        except json.JSONDecodeError as exc:
+            raise PolicyError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from exc
+        try:
+            Draft202012Validator.check_schema(self.schema)
+        except jsonschema.SchemaError as exc:
+            where = "/".join(str(p) for p in exc.absolute_path) or "(root)"
+            raise PolicyError(f"{path}: invalid JSON Schema at {where}: {exc.message}") from exc
+        self.validator = Draft202012Validator(
+            self.schema, format_checker=Draft202012Validator.FORMAT_CHECKER
+        )
+        self.placeholders = [
+            Placeholder(re.compile(item["pattern"], re.M), item.get("hint", ""))
+            for item in self.schema.get("x-placeholders", [])
+        ]
+
+    def section_title(self, slug: str) -> str:
+        """The display title the schema gives a section (``root-cause`` -> ``Root Cause``)."""
+        sections = self.schema.get("properties", {}).get("sections", {}).get("properties", {})
+        return str(sections.get(slug, {}).get("title") or slug.replace("-", " ").title())
+
+    def instance(self, meta: dict[str, Any], document: Document) -> dict[str, Any]:
+        """The validation instance of one post-mortem: its front matter and its sections."""
+        ignore = [p.pattern for p in self.placeholders]
+        sections: dict[str, Any] = {}
+        for section in document.sections:
+            if section.slug in sections:
+                continue
+            sections[section.slug] = {
+                "heading": section.heading,
+                "line": section.line,
+                "words": prose_words(section.text, ignore),
+                "table_rows": sum(len(table.rows) for table in section.tables),
+            }
+        return {"front_matter": meta, "sections": sections}
+
+    def validate(
+        self, path: str, instance: dict[str, Any], yaml: LoadedYaml, document: Document
+    ) -> list[Finding]:
+        """Validate and translate every error into a finding at the right line."""
+        locator = _Locator(yaml, document, instance)
+        findings: list[Finding] = []
+        for error in self.validator.iter_errors(instance):
+            findings.extend(self._translate(path, error, locator))
+        return findings
+
+    def _translate(self, path: str, error: ValidationError, where: _Locator) -> Iterator[Finding]:
+        data_path = tuple(error.absolute_path)
+        schema = error.schema if isinstance(error.schema, dict) else {}
+        hint = str(schema.get("x-hint", ""))
+        if data_path[:1] == ("sections",):
+            yield from self._section_finding(path, error, data_path, schema, where)
+            return
+        field_path = data_path[1:]
+        label = dotted(field_path)
+        line, column = where.field(field_path)
+        value = error.instance
+        match error.validator:
+            case "required":
+                name = _missing_name(error)
+                sub = schema.get("properties", {}).get(name, {})
+                hint = str(sub.get("x-hint", "")) or f"add '{name}:' to the front matter"
+                message = f"{label}: '{name}' is required" if label else f"'{name}' is required"
+                yield Finding(path, line, "required-field", Level.ERROR, message, hint, column)
+            case "additionalProperties":
+                known = list(schema.get("properties", {}))
+                for key in sorted(set(value) - set(known)):
+                    key_line, key_column = where.field((*field_path, key))
+                    close = difflib.get_close_matches(key, known, n=1)
+                    fix = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(known)}"
+                    prefix = f"{label}: " if label else ""
+                    yield Finding(path, key_line, "unknown-key", Level.ERROR,
+                                  f"{prefix}unknown key '{key}'", fix, key_column)
+            case "type":
+                expected = error.validator_value
+                names = [expected] if isinstance(expected, str) else list(expected)
+                wanted = " or ".join(_TYPE_NAMES.get(n, n) for n in names)
+                yield Finding(path, line, "wrong-type", Level.ERROR,
+                              f"{label}: expected {wanted}, found {_describe(value)}",
+                              hint or f"write {label} as {wanted}", column)
+            case "enum" | "const":
+                allowed = error.validator_value if error.validator == "enum" else [error.validator_value]
+                choices = ", ".join(str(a) for a in allowed)
+                close = difflib.get_close_matches(str(value), [str(a) for a in allowed], n=1)
+                fix = f"did you mean '{close[0]}'? " if close else ""
+                yield Finding(path, line, "invalid-value", Level.ERROR,
+                              f"{label}: {_short(value)} is not one of {choices}",
+                              (fix + hint).strip() or f"use one of {choices}", column)
+            case "format":
+                yield Finding(path, line, "invalid-format", Level.ERROR,
+                              f"{label}: {_short(value)} is not a valid {error.validator_value}",
+                              hint or f"write a valid {error.validator_value}", column)
+            case _:
+                message = str(schema.get("x-message") or _plain(error))
+                yield Finding(path, line, "invalid-value", Level.ERROR, f"{label}: {message}",
+                              hint, column)
+
+    def _section_finding(
+        self, path: str, error: ValidationError, data_path: tuple[Any, ...],
+        schema: dict[str, Any], where: _Locator,
+    ) -> Iterator[Finding]:
+        if len(data_path) == 1 and error.validator == "required":
+            slug = _missing_name(error)
+            title = self.section_title(slug)
+            sub = schema.get("properties", {}).get(slug, {})
+            hint = str(sub.get("x-hint", ""))
+            yield Finding(path, where.missing_section_line(), "section-missing", Level.ERROR,
+                          f"missing mandatory section '## {title}'",
+                          f"add a '## {title}' section: {hint}" if hint else f"add '## {title}'")
+            return
+        if len(data_path) < 2:
+            yield Finding(path, where.missing_section_line(), "section-invalid", Level.ERROR,
+                          _plain(error), str(schema.get("x-hint", "")))
+            return
+        slug = str(data_path[1])
+        title = self.section_title(slug)
+        rule = "section-empty" if data_path[2:] == ("words",) else "section-incomplete"
+        message = str(schema.get("x-message") or _plain(error))
+        yield Finding(path, where.section_line(slug), rule, Level.ERROR,
+                      f"section '## {title}' {message}", str(schema.get("x-hint", "")), 1)
+
+
+class _Locator:
+    """Maps a data path of the instance back to a line and column of the file."""
+
+    def __init__(self, yaml: LoadedYaml, document: Document, instance: dict[str, Any]) -> None:
+        self.yaml = yaml
+        self.document = document
+        self.instance = instance
+
+    def field(self, field_path: tuple[Any, ...]) -> tuple[int, int]:
+        position = self.yaml.position_of(field_path)
+        if position is None:
+            return 1, 0
+        if not field_path:  # the mapping as a whole: point at the opening '---'
+            return 1, 0
+        return position.line, position.column
+
+    def section_line(self, slug: str) -> int:
+        section = self.document.section(slug)
+        return section.line if section else self.missing_section_line()
+
+    def missing_section_line(self) -> int:
+        return self.document.title_line or self.document.preamble.line
+
+
+def _missing_name(error: ValidationError) -> str:
+    match = _REQUIRED.match(error.message)
+    if match:
+        return match.group("name")
+    missing = [name for name in error.validator_value if name not in error.instance]
+    return str(missing[0]) if missing else "?"
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value) if isinstance(value, str) else json.dumps(value, default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _describe(value: Any) -> str:
+    kinds = {bool: "true/false", int: "a number", float: "a number", str: "text",
+             list: "a list", dict: "a mapping", type(None): "nothing"}
+    kind = kinds.get(type(value), type(value).__name__)
+    return kind if value is None or isinstance(value, dict | list) else f"{kind} ({_short(value)})"
+
+
+def _plain(error: ValidationError) -> str:
+    value = error.validator_value
+    match error.validator:
+        case "minLength":
+            return f"is too short (at least {value} characters)"
+        case "maxLength":
+            return f"is too long (at most {value} characters)"
+        case "minItems":
+            return f"needs at least {value} item{'s' if value != 1 else ''}"
+        case "maxItems":
+            return f"has more than {value} items"
+        case "uniqueItems":
+            return "has repeated items"
+        case "pattern":
+            return f"{_short(error.instance)} does not have the expected form"
+        case "minimum":
+            return f"must be at least {value}"
+        case "maximum":
+            return f"must be at most {value}"
+    return error.message

@@ -1,0 +1,1 @@
+"""Renderers: each turns a check result into one output format."""

@@ -1,0 +1,195 @@
+"""Load YAML front matter as JSON-compatible data, remembering where every key and value is.
+
+PyYAML's composer gives every node a position; we build the Python values ourselves from
+the node graph so that we can (a) record the line and column of each key, (b) reject
+duplicate keys (PyYAML keeps the last one silently), (c) keep dates and times as strings so
+that the JSON Schema checks their format, and (d) bound the work an alias bomb can cause.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+Path_ = tuple[str | int, ...]
+
+#: Upper bound on nodes visited, aliases included: a "billion laughs" document stops here.
+MAX_NODES = 100_000
+
+
+class _StringTimestampLoader(yaml.SafeLoader):
+    """SafeLoader that leaves timestamps as strings (JSON has no date type)."""
+
+
+_StringTimestampLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass(frozen=True)
+class Position:
+    """1-based line and column in the file."""
+
+    line: int
+    column: int
+
+
+@dataclass
+class YamlProblem:
+    """A problem found while loading: syntax, duplicate key, unsupported value."""
+
+    rule: str
+    message: str
+    hint: str
+    position: Position
+
+
+@dataclass
+class LoadedYaml:
+    """The data, the position of every path in it, and any problems found."""
+
+    data: Any = None
+    positions: dict[Path_, Position] = field(default_factory=dict)
+    problems: list[YamlProblem] = field(default_factory=list)
+
+    def position_of(self, path: Path_) -> Position | None:
+        """Position of ``path``, or of its nearest ancestor that has one."""
+        path = tuple(path)
+        while path:
+            if path in self.positions:
+                return self.positions[path]
+            path = path[:-1]
+        return self.positions.get(())
+
+
+class _Builder:
+    def __init__(self, loader: yaml.SafeLoader, line_offset: int) -> None:
+        self.loader = loader
+        self.line_offset = line_offset
+        self.result = LoadedYaml()
+        self.visited = 0
+
+    def pos(self, node: yaml.Node) -> Position:
+        mark = node.start_mark
+        return Position(mark.line + 1 + self.line_offset, mark.column + 1)
+
+    def build(self, node: yaml.Node, path: Path_) -> Any:
+        self.visited += 1
+        if self.visited > MAX_NODES:
+            raise _TooLarge
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            out = []
+            for index, item in enumerate(node.value):
+                self.result.positions[(*path, index)] = self.pos(item)
+                out.append(self.build(item, (*path, index)))
+            return out
+        return self._scalar(node)
+
+    def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
+        self.loader.flatten_mapping(node)  # resolve "<<" merge keys
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = self._scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            if not isinstance(key, str):
+                self.result.problems.append(
+                    YamlProblem(
+                        "front-matter-key",
+                        f"key {key!r} is not a plain text key",
+                        "write keys as plain words such as 'severity'",
+                        self.pos(key_node),
+                    )
+                )
+                continue
+            if key in out:
+                first = self.result.positions[(*path, key)]
+                self.result.problems.append(
+                    YamlProblem(
+                        "duplicate-key",
+                        f"duplicate key '{dotted((*path, key))}' (first defined on line {first.line})",
+                        "keep one of the two; YAML would silently use the last one",
+                        self.pos(key_node),
+                    )
+                )
+                continue
+            self.result.positions[(*path, key)] = self.pos(key_node)
+            out[key] = self.build(value_node, (*path, key))
+        return out
+
+    def _scalar(self, node: yaml.Node) -> Any:
+        try:
+            value = self.loader.construct_object(node, deep=True)
+        except yaml.constructor.ConstructorError as exc:
+            self.result.problems.append(
+                YamlProblem(
+                    "yaml-syntax",
+                    f"unsupported YAML value: {exc.problem}",
+                    "use plain strings, numbers, booleans, lists and mappings",
+                    self.pos(node),
+                )
+            )
+            return None
+        if isinstance(value, bytes | set):
+            return str(value)
+        return value
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def dotted(path: Path_) -> str:
+    """Render a data path the way authors read it: ``action_items[1].owner``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+def load_yaml(text: str, line_offset: int = 0) -> LoadedYaml:
+    """Load one YAML document; ``line_offset`` is added to every reported line."""
+    loader = _StringTimestampLoader(text)
+    builder = _Builder(loader, line_offset)
+    try:
+        node = loader.get_single_node()
+        if node is not None:
+            builder.result.positions[()] = builder.pos(node)
+            builder.result.data = builder.build(node, ())
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        position = Position(mark.line + 1 + line_offset, mark.column + 1) if mark else Position(
+            line_offset + 1, 1
+        )
+        problem = " ".join(filter(None, [exc.problem, exc.context and f"({exc.context})"]))
+        builder.result.problems.append(
+            YamlProblem(
+                "yaml-syntax",
+                f"YAML syntax error: {problem or 'cannot parse'}",
+                "check indentation, colons and quotes on this line; quote values containing ': ' or '#'",
+                position,
+            )
+        )
+        builder.result.data = None
+    except yaml.YAMLError as exc:  # reader errors (e.g. control characters) have no mark
+        builder.result.problems.append(
+            YamlProblem("yaml-syntax", f"YAML error: {exc}", "remove unusual characters",
+                        Position(line_offset + 1, 1))
+        )
+        builder.result.data = None
+    except _TooLarge:
+        builder.result.problems.append(
+            YamlProblem(
+                "yaml-too-large",
+                f"front matter expands to more than {MAX_NODES} values",
+                "front matter should be small; remove anchors/aliases that multiply content",
+                Position(line_offset + 1, 1),
+            )
+        )
+        builder.result.data = None
+    finally:
+        loader.dispose()
+    return builder.result
