@@ -40,8 +40,8 @@ def _line(pm: Postmortem, *path: str | int) -> tuple[int, int]:
 
 def check_severity(pm: Postmortem) -> Iterator[Finding]:
     flags, declared = pm.meta.get("impact_flags"), pm.meta.get("severity")
-    if not isinstance(flags, dict) or not isinstance(declared, str):
-        return
+    if not isinstance(flags, dict) or declared not in ("SEV1", "SEV2", "SEV3", "SEV4"):
+        return  # the schema reports a missing or unknown severity
     if not all(isinstance(flags.get(k), bool) for k in
                ("production", "data_loss", "security", "users_blocked", "correctness")):
         return  # the schema reports the missing or mistyped answers

@@ -125,8 +125,8 @@ class Policy:
             case "enum" | "const":
                 allowed = error.validator_value if error.validator == "enum" else [error.validator_value]
                 choices = ", ".join(str(a) for a in allowed)
-                close = difflib.get_close_matches(str(value), [str(a) for a in allowed], n=1)
-                fix = f"did you mean '{close[0]}'? " if close else ""
+                close = _unambiguous_match(str(value), [str(a) for a in allowed])
+                fix = f"did you mean '{close}'? " if close else ""
                 yield Finding(path, line, "invalid-value", Level.ERROR,
                               f"{label}: {_short(value)} is not one of {choices}",
                               (fix + hint).strip() or f"use one of {choices}", column)
@@ -186,6 +186,19 @@ class _Locator:
 
     def missing_section_line(self) -> int:
         return self.document.title_line or self.document.preamble.line
+
+
+def _unambiguous_match(word: str, choices: list[str]) -> str | None:
+    """The closest choice, when one choice is clearly closer than the rest."""
+    scored = sorted(
+        ((difflib.SequenceMatcher(None, word.lower(), c.lower()).ratio(), c) for c in choices),
+        reverse=True,
+    )
+    if not scored or scored[0][0] < 0.6:
+        return None
+    if len(scored) > 1 and scored[1][0] == scored[0][0]:
+        return None
+    return scored[0][1]
 
 
 def _missing_name(error: ValidationError) -> str:

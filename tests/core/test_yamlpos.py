@@ -1,0 +1,50 @@
+"""Position-aware YAML loading."""
+
+from __future__ import annotations
+
+from postmortems.yamlpos import MAX_NODES, Position, load_yaml
+
+
+def test_positions_of_nested_keys_and_items() -> None:
+    loaded = load_yaml("a: 1\nitems:\n  - x: 2\n    y: [3, 4]\n", line_offset=1)
+    assert loaded.data == {"a": 1, "items": [{"x": 2, "y": [3, 4]}]}
+    assert loaded.positions[("a",)] == Position(2, 1)
+    assert loaded.positions[("items", 0)] == Position(4, 5)
+    assert loaded.positions[("items", 0, "y")] == Position(5, 5)
+    assert loaded.position_of(("items", 0, "missing")) == Position(4, 5)
+
+
+def test_timestamps_stay_strings() -> None:
+    loaded = load_yaml("due: 2026-04-15\nat: 2026-03-14T09:02:00Z\n")
+    assert loaded.data == {"due": "2026-04-15", "at": "2026-03-14T09:02:00Z"}
+
+
+def test_duplicate_keys_are_reported_at_the_second_key() -> None:
+    loaded = load_yaml("a: 1\nb:\n  c: 1\n  c: 2\n")
+    [problem] = loaded.problems
+    assert problem.rule == "duplicate-key"
+    assert problem.position == Position(4, 3)
+    assert "b.c" in problem.message and "line 3" in problem.message
+    assert loaded.data == {"a": 1, "b": {"c": 1}}
+
+
+def test_alias_bomb_is_bounded() -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 9):
+        lines.append(f"a{i}: &a{i} [{', '.join(['*a' + str(i - 1)] * 10)}]")
+    loaded = load_yaml("\n".join(lines))
+    assert [p.rule for p in loaded.problems] == ["yaml-too-large"]
+    assert str(MAX_NODES) in loaded.problems[0].message
+
+
+def test_syntax_error_position() -> None:
+    loaded = load_yaml("a: 1\nb: c: d\n", line_offset=1)
+    [problem] = loaded.problems
+    assert problem.rule == "yaml-syntax"
+    assert problem.position.line == 3
+
+
+def test_non_string_keys_are_reported() -> None:
+    loaded = load_yaml("1: one\nok: yes\n")
+    assert [p.rule for p in loaded.problems] == ["front-matter-key"]
+    assert loaded.data == {"ok": True}
