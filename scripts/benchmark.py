@@ -31,8 +31,9 @@ def make_collection(root: Path, size: int) -> None:
     for n in range(size):
         copy, text = divmod(n, len(texts))
         # Renumber ids so they stay unique and related ids still point inside the same copy.
-        body = ID.sub(lambda m, c=copy: f"INC-{m.group(1)}-{int(m.group(2)) + 1000 * (c + 1)}",
-                      texts[text])
+        body = ID.sub(
+            lambda m, c=copy: f"INC-{m.group(1)}-{int(m.group(2)) + 1000 * (c + 1)}", texts[text]
+        )
         year = samples[text].parent.name
         target = out / year / f"{copy:05d}-{samples[text].name}"
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -83,26 +84,37 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp) / "project"
             make_collection(root, size)
-            rows = [("postmortem check", [python, "-m", "postmortems", "check", "--format",
-                                          "json"], root)]
+            rows = [
+                (
+                    "postmortem check",
+                    [python, "-m", "postmortems", "check", "--format", "json"],
+                    root,
+                )
+            ]
             if args.build:
                 plain = Path(tmp) / "plain"
                 plain_material_project(root, plain)
                 rows += [
                     ("mkdocs build (postmortems)", [python, "-m", "mkdocs", "build", "-q"], root),
-                    ("mkdocs build (plain Material)", [python, "-m", "mkdocs", "build", "-q"],
-                     plain),
+                    (
+                        "mkdocs build (plain Material)",
+                        [python, "-m", "mkdocs", "build", "-q"],
+                        plain,
+                    ),
                 ]
             results = {}
             for label, cmd, cwd in rows:
                 seconds, peak, code = timed(cmd, cwd)
                 results[label] = seconds
                 status = "" if code in (0, 1) else f"  (exit {code})"
-                print(f"{size:>7} {label:<28} {seconds:>8.2f} {1000 * seconds / size:>8.2f} "
-                      f"{peak:>9}{status}")
+                print(
+                    f"{size:>7} {label:<28} {seconds:>8.2f} {1000 * seconds / size:>8.2f} "
+                    f"{peak:>9}{status}"
+                )
             if args.build:
-                ratio = results["mkdocs build (postmortems)"] / results[
-                    "mkdocs build (plain Material)"]
+                ratio = (
+                    results["mkdocs build (postmortems)"] / results["mkdocs build (plain Material)"]
+                )
                 print(f"{size:>7} {'ratio ours / plain':<28} {ratio:>8.2f}")
 
 

@@ -94,7 +94,6 @@ plugins:
   - search
   - postmortems:
       today: 2026-11-26
-      language: false  # TEMP
 """
 
 
@@ -150,7 +149,10 @@ def run_cli(*args: str, cwd: Path) -> CliRun:
     """Run the real ``postmortem`` command in ``cwd``."""
     proc = subprocess.run(
         [sys.executable, "-m", "postmortems", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=120,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={**os.environ, "NO_COLOR": "1"},
     )
     return CliRun(proc.returncode, proc.stdout, proc.stderr)
@@ -159,6 +161,10 @@ def run_cli(*args: str, cwd: Path) -> CliRun:
 def run_mkdocs(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """Run the real ``mkdocs`` command in ``cwd``."""
     return subprocess.run(
-        [sys.executable, "-m", "mkdocs", *args], cwd=cwd, capture_output=True, text=True,
-        timeout=300, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        [sys.executable, "-m", "mkdocs", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
     )

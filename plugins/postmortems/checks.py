@@ -42,18 +42,24 @@ def check_severity(pm: Postmortem) -> Iterator[Finding]:
     flags, declared = pm.meta.get("impact_flags"), pm.meta.get("severity")
     if not isinstance(flags, dict) or declared not in ("SEV1", "SEV2", "SEV3", "SEV4"):
         return  # the schema reports a missing or unknown severity
-    if not all(isinstance(flags.get(k), bool) for k in
-               ("production", "data_loss", "security", "users_blocked", "correctness")):
+    if not all(
+        isinstance(flags.get(k), bool)
+        for k in ("production", "data_loss", "security", "users_blocked", "correctness")
+    ):
         return  # the schema reports the missing or mistyped answers
     expected = expected_severity(flags)
     if declared != expected:
         answered = ", ".join(f"{k}={'yes' if v else 'no'}" for k, v in flags.items())
         line, column = _line(pm, "severity")
         yield Finding(
-            pm.path, line, "severity-mismatch", Level.ERROR,
+            pm.path,
+            line,
+            "severity-mismatch",
+            Level.ERROR,
             f"severity {declared} disagrees with the decision tree, which gives {expected} "
             f"for impact_flags ({answered})",
-            f"set severity: {expected}, or correct the impact_flags answers", column,
+            f"set severity: {expected}, or correct the impact_flags answers",
+            column,
         )
 
 
@@ -66,10 +72,14 @@ def check_time_order(pm: Postmortem) -> Iterator[Finding]:
         if previous and value < previous[1]:
             line, column = _line(pm, name)
             yield Finding(
-                pm.path, line, "time-order", Level.ERROR,
+                pm.path,
+                line,
+                "time-order",
+                Level.ERROR,
                 f"{name} ({pm.meta[name]}) is before {previous[0]} ({pm.meta[previous[0]]})",
                 "times must follow started <= detected <= contained <= resolved; check the date "
-                "and the time zone", column,
+                "and the time zone",
+                column,
             )
         previous = (name, value) if previous is None or value >= previous[1] else previous
 
@@ -100,9 +110,15 @@ def check_placeholders(pm: Postmortem, policy: Policy) -> Iterator[Finding]:
             match = placeholder.pattern.search(line)
             if match:
                 yield Finding(
-                    pm.path, pm.source.body_line + offset, "placeholder", Level.ERROR,
+                    pm.path,
+                    pm.source.body_line + offset,
+                    "placeholder",
+                    Level.ERROR,
                     f"template placeholder {match.group().strip() or '...'!r} left in",
-                    placeholder.hint, match.start() + 1, match.end() + 1, match=match.group(),
+                    placeholder.hint,
+                    match.start() + 1,
+                    match.end() + 1,
+                    match=match.group(),
                 )
                 break
     yield from _front_matter_placeholders(pm, policy, pm.meta, ())
@@ -124,9 +140,14 @@ def _front_matter_placeholders(
                 line, column = _line(pm, *path)
                 field = ".".join(str(p) for p in path)
                 yield Finding(
-                    pm.path, line, "placeholder", Level.ERROR,
+                    pm.path,
+                    line,
+                    "placeholder",
+                    Level.ERROR,
                     f"{field}: template placeholder {match.group().strip()!r} left in",
-                    placeholder.hint, column, match=match.group(),
+                    placeholder.hint,
+                    column,
+                    match=match.group(),
                 )
                 return
 
@@ -161,22 +182,38 @@ def check_timeline(pm: Postmortem) -> Iterator[Finding]:
             else:
                 if clock is None:
                     yield Finding(
-                        pm.path, row.line, "timeline-time", Level.WARNING,
+                        pm.path,
+                        row.line,
+                        "timeline-time",
+                        Level.WARNING,
                         f"timeline time {raw!r} cannot be read",
-                        "write times as 09:12, or 2026-03-15 01:10 for another day", 1,
+                        "write times as 09:12, or 2026-03-15 01:10 for another day",
+                        1,
                     )
                 continue
-            when = dt.datetime.combine(
-                day, dt.time(int(match.group("h")) % 24, int(match.group("m")),
-                             int(match.group("s") or 0))
-            ) if day else None
+            when = (
+                dt.datetime.combine(
+                    day,
+                    dt.time(
+                        int(match.group("h")) % 24,
+                        int(match.group("m")),
+                        int(match.group("s") or 0),
+                    ),
+                )
+                if day
+                else None
+            )
             if when is None:
                 continue
             if previous and when < previous[0]:
                 yield Finding(
-                    pm.path, row.line, "timeline-order", Level.ERROR,
+                    pm.path,
+                    row.line,
+                    "timeline-order",
+                    Level.ERROR,
                     f"timeline row {raw!r} comes before the row above ({previous[1]!r})",
-                    "order rows by time; after midnight write the date, as 2026-03-15 01:10", 1,
+                    "order rows by time; after midnight write the date, as 2026-03-15 01:10",
+                    1,
                 )
             previous = (when, raw) if previous is None or when >= previous[0] else previous
 
@@ -202,11 +239,17 @@ def check_collection(postmortems: Iterable[Postmortem]) -> list[Finding]:
         if pm.id in first_seen:
             line, column = _line(pm, "id")
             other = first_seen[pm.id]
-            findings.append(Finding(
-                pm.path, line, "duplicate-id", Level.ERROR,
-                f"id {pm.id} is already used by {other.path}:{_line(other, 'id')[0]}",
-                "give each post-mortem its own id (the next free number of the year)", column,
-            ))
+            findings.append(
+                Finding(
+                    pm.path,
+                    line,
+                    "duplicate-id",
+                    Level.ERROR,
+                    f"id {pm.id} is already used by {other.path}:{_line(other, 'id')[0]}",
+                    "give each post-mortem its own id (the next free number of the year)",
+                    column,
+                )
+            )
         else:
             first_seen[pm.id] = pm
     for pm in readable:
@@ -216,15 +259,28 @@ def check_collection(postmortems: Iterable[Postmortem]) -> list[Finding]:
         for index, rid in enumerate(related):
             if isinstance(rid, str) and rid not in first_seen:
                 line, column = _line(pm, "related", index)
-                findings.append(Finding(
-                    pm.path, line, "unknown-related", Level.ERROR,
-                    f"related id {rid} does not match any post-mortem",
-                    "check the id, or remove it from related", column,
-                ))
+                findings.append(
+                    Finding(
+                        pm.path,
+                        line,
+                        "unknown-related",
+                        Level.ERROR,
+                        f"related id {rid} does not match any post-mortem",
+                        "check the id, or remove it from related",
+                        column,
+                    )
+                )
             elif rid == pm.id:
                 line, column = _line(pm, "related", index)
-                findings.append(Finding(
-                    pm.path, line, "unknown-related", Level.ERROR,
-                    f"post-mortem {rid} lists itself as related", "remove it from related", column,
-                ))
+                findings.append(
+                    Finding(
+                        pm.path,
+                        line,
+                        "unknown-related",
+                        Level.ERROR,
+                        f"post-mortem {rid} lists itself as related",
+                        "remove it from related",
+                        column,
+                    )
+                )
     return findings

@@ -95,9 +95,11 @@ def parse_document(body: str, first_line: int = 1) -> Document:
         line = raw.rstrip("\r")
         fence_match = _FENCE.match(line)
         if fence is not None:
-            if fence_match and fence_match.group(1)[0] == fence[0] and len(
-                fence_match.group(1)
-            ) >= len(fence):
+            if (
+                fence_match
+                and fence_match.group(1)[0] == fence[0]
+                and len(fence_match.group(1)) >= len(fence)
+            ):
                 fence = None
             current.lines.append(line)
             continue

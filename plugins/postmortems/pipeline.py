@@ -90,12 +90,15 @@ class Checker:
         pm.findings.extend(source.findings)
         if self.policy is not None and source.readable and source.document is not None:
             instance = self.policy.instance(source.meta, source.document)
-            pm.findings.extend(self.policy.validate(pm.path, instance, source.front_matter,
-                                                    source.document))
+            pm.findings.extend(
+                self.policy.validate(pm.path, instance, source.front_matter, source.document)
+            )
             pm.findings.extend(checks.check_postmortem(pm, self.policy))
         if self.language is not None and source.document is not None:
             result = self.language.check(
-                source.body, pm.path, first_line=source.body_line,
+                source.body,
+                pm.path,
+                first_line=source.body_line,
                 known_names=_names(source.meta, source.body),
             )
             pm.findings.extend(result.findings)

@@ -13,18 +13,24 @@ from typing import Any
 import jsonschema
 from jsonschema import Draft202012Validator, ValidationError
 
+from .errors import ConfigurationError
 from .findings import Finding, Level
 from .markdown import Document, prose_words
 from .yamlpos import LoadedYaml, dotted
 
 _REQUIRED = re.compile(r"^'(?P<name>.+)' is a required property$")
 _TYPE_NAMES = {
-    "string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
-    "array": "a list", "object": "a mapping of fields", "null": "nothing",
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "a mapping of fields",
+    "null": "nothing",
 }
 
 
-class PolicyError(Exception):
+class PolicyError(ConfigurationError):
     """The schema file itself is missing or invalid: a configuration error, not a finding."""
 
 
@@ -111,57 +117,111 @@ class Policy:
                 for key in sorted(set(value) - set(known)):
                     key_line, key_column = where.field((*field_path, key))
                     close = difflib.get_close_matches(key, known, n=1)
-                    fix = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(known)}"
+                    fix = (
+                        f"did you mean '{close[0]}'?"
+                        if close
+                        else f"known keys: {', '.join(known)}"
+                    )
                     prefix = f"{label}: " if label else ""
-                    yield Finding(path, key_line, "unknown-key", Level.ERROR,
-                                  f"{prefix}unknown key '{key}'", fix, key_column)
+                    yield Finding(
+                        path,
+                        key_line,
+                        "unknown-key",
+                        Level.ERROR,
+                        f"{prefix}unknown key '{key}'",
+                        fix,
+                        key_column,
+                    )
             case "type":
                 expected = error.validator_value
                 names = [expected] if isinstance(expected, str) else list(expected)
                 wanted = " or ".join(_TYPE_NAMES.get(n, n) for n in names)
-                yield Finding(path, line, "wrong-type", Level.ERROR,
-                              f"{label}: expected {wanted}, found {_describe(value)}",
-                              hint or f"write {label} as {wanted}", column)
+                yield Finding(
+                    path,
+                    line,
+                    "wrong-type",
+                    Level.ERROR,
+                    f"{label}: expected {wanted}, found {_describe(value)}",
+                    hint or f"write {label} as {wanted}",
+                    column,
+                )
             case "enum" | "const":
-                allowed = error.validator_value if error.validator == "enum" else [error.validator_value]
+                allowed = (
+                    error.validator_value if error.validator == "enum" else [error.validator_value]
+                )
                 choices = ", ".join(str(a) for a in allowed)
                 close = _unambiguous_match(str(value), [str(a) for a in allowed])
                 fix = f"did you mean '{close}'? " if close else ""
-                yield Finding(path, line, "invalid-value", Level.ERROR,
-                              f"{label}: {_short(value)} is not one of {choices}",
-                              (fix + hint).strip() or f"use one of {choices}", column)
+                yield Finding(
+                    path,
+                    line,
+                    "invalid-value",
+                    Level.ERROR,
+                    f"{label}: {_short(value)} is not one of {choices}",
+                    (fix + hint).strip() or f"use one of {choices}",
+                    column,
+                )
             case "format":
-                yield Finding(path, line, "invalid-format", Level.ERROR,
-                              f"{label}: {_short(value)} is not a valid {error.validator_value}",
-                              hint or f"write a valid {error.validator_value}", column)
+                yield Finding(
+                    path,
+                    line,
+                    "invalid-format",
+                    Level.ERROR,
+                    f"{label}: {_short(value)} is not a valid {error.validator_value}",
+                    hint or f"write a valid {error.validator_value}",
+                    column,
+                )
             case _:
                 message = str(schema.get("x-message") or _plain(error))
-                yield Finding(path, line, "invalid-value", Level.ERROR, f"{label}: {message}",
-                              hint, column)
+                yield Finding(
+                    path, line, "invalid-value", Level.ERROR, f"{label}: {message}", hint, column
+                )
 
     def _section_finding(
-        self, path: str, error: ValidationError, data_path: tuple[Any, ...],
-        schema: dict[str, Any], where: _Locator,
+        self,
+        path: str,
+        error: ValidationError,
+        data_path: tuple[Any, ...],
+        schema: dict[str, Any],
+        where: _Locator,
     ) -> Iterator[Finding]:
         if len(data_path) == 1 and error.validator == "required":
             slug = _missing_name(error)
             title = self.section_title(slug)
             sub = schema.get("properties", {}).get(slug, {})
             hint = str(sub.get("x-hint", ""))
-            yield Finding(path, where.missing_section_line(), "section-missing", Level.ERROR,
-                          f"missing mandatory section '## {title}'",
-                          f"add a '## {title}' section: {hint}" if hint else f"add '## {title}'")
+            yield Finding(
+                path,
+                where.missing_section_line(),
+                "section-missing",
+                Level.ERROR,
+                f"missing mandatory section '## {title}'",
+                f"add a '## {title}' section: {hint}" if hint else f"add '## {title}'",
+            )
             return
         if len(data_path) < 2:
-            yield Finding(path, where.missing_section_line(), "section-invalid", Level.ERROR,
-                          _plain(error), str(schema.get("x-hint", "")))
+            yield Finding(
+                path,
+                where.missing_section_line(),
+                "section-invalid",
+                Level.ERROR,
+                _plain(error),
+                str(schema.get("x-hint", "")),
+            )
             return
         slug = str(data_path[1])
         title = self.section_title(slug)
         rule = "section-empty" if data_path[2:] == ("words",) else "section-incomplete"
         message = str(schema.get("x-message") or _plain(error))
-        yield Finding(path, where.section_line(slug), rule, Level.ERROR,
-                      f"section '## {title}' {message}", str(schema.get("x-hint", "")), 1)
+        yield Finding(
+            path,
+            where.section_line(slug),
+            rule,
+            Level.ERROR,
+            f"section '## {title}' {message}",
+            str(schema.get("x-hint", "")),
+            1,
+        )
 
 
 class _Locator:
@@ -215,8 +275,15 @@ def _short(value: Any, limit: int = 60) -> str:
 
 
 def _describe(value: Any) -> str:
-    kinds = {bool: "true/false", int: "a number", float: "a number", str: "text",
-             list: "a list", dict: "a mapping", type(None): "nothing"}
+    kinds = {
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+        str: "text",
+        list: "a list",
+        dict: "a mapping",
+        type(None): "nothing",
+    }
     kind = kinds.get(type(value), type(value).__name__)
     return kind if value is None or isinstance(value, dict | list) else f"{kind} ({_short(value)})"
 

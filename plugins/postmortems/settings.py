@@ -10,15 +10,24 @@ from typing import Any
 
 import yaml
 
+from .errors import ConfigurationError
+
+#: The stock schema and rules, shipped inside the package (``defaults/``).
+PACKAGED_POLICY = Path(__file__).parent / "defaults"
+
 LEVEL_CHOICES = ("error", "warning", "info", "off")
 
 #: Rules about completeness; a draft may still be incomplete, so their level is ``draft_level``.
 DEFAULT_DRAFT_RULES = (
-    "section-missing", "section-empty", "section-incomplete", "placeholder", "required-field",
+    "section-missing",
+    "section-empty",
+    "section-incomplete",
+    "placeholder",
+    "required-field",
 )
 
 
-class SettingsError(Exception):
+class SettingsError(ConfigurationError):
     """A configuration problem: bad mkdocs.yml, unknown level, missing folder."""
 
 
@@ -56,11 +65,23 @@ class Settings:
 
     @property
     def schema_path(self) -> Path:
-        return self.resolve(self.schema)
+        return self._policy_file(self.schema, "schema")
 
     @property
     def language_rules_path(self) -> Path:
-        return self.resolve(self.language_rules)
+        return self._policy_file(self.language_rules, "language_rules")
+
+    def _policy_file(self, value: str, name: str) -> Path:
+        """The configured file; the copy shipped with the package when the default is absent.
+
+        A project that keeps no ``schemas/`` folder gets the stock policy; one that configures
+        a path explicitly gets exactly that path (and an error if it is missing).
+        """
+        path = self.resolve(value)
+        default = next(f.default for f in fields(self) if f.name == name)
+        if value == default and not path.exists():
+            return PACKAGED_POLICY / Path(value).name
+        return path
 
     @property
     def effective_today(self) -> dt.date:
@@ -114,7 +135,7 @@ def find_mkdocs_yml(start: Path) -> Path | None:
 def settings_from_mkdocs_yml(config_file: Path) -> Settings:
     """The ``postmortems`` plugin options of ``config_file``, as the CLI's defaults."""
     try:
-        data = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_AnyTagLoader)  # noqa: S506
+        data = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_AnyTagLoader)
     except (OSError, yaml.YAMLError) as exc:
         raise SettingsError(f"cannot read {config_file}: {exc}") from exc
     options: Mapping[str, Any] = {}
@@ -131,4 +152,16 @@ def settings_from_mkdocs_yml(config_file: Path) -> Settings:
 
 
 #: Plugin options that only matter to the site, not to a check run.
-PLUGIN_ONLY_OPTIONS = frozenset({"enabled", "site"})
+PLUGIN_ONLY_OPTIONS = frozenset(
+    {
+        "enabled",
+        "site",
+        "url_prefix",
+        "index_page_size",
+        "feed_size",
+        "chart_months",
+        "search_boost",
+        "root_cause_boost",
+        "edit_uri",
+    }
+)

@@ -58,7 +58,7 @@ def display_path(path: Path, base: Path | None = None) -> str:
 
 
 def split_front_matter(text: str) -> tuple[str | None, int, str, int]:
-    """Return (front matter, closing line, body, first body line); front matter is None if absent."""
+    """(front matter or None when absent, closing line, body, first body line)."""
     lines = text.split("\n")
     if not lines or not _OPEN.match(lines[0].lstrip("\ufeff").rstrip("\r")):
         return None, 0, text, 1
@@ -74,32 +74,53 @@ def read_source(path: Path, shown: str | None = None) -> SourceFile:
     """Read and parse ``path``; every problem becomes a finding, never an exception."""
     source = SourceFile(shown or display_path(path), abs_path=path.resolve())
     if path.suffix.lower() not in MARKDOWN_SUFFIXES:
-        source.error(0, "not-markdown", f"'{path.name}' is not a Markdown file",
-                     "post-mortems are .md files; move other files out of the incidents folder")
+        source.error(
+            0,
+            "not-markdown",
+            f"'{path.name}' is not a Markdown file",
+            "post-mortems are .md files; move other files out of the incidents folder",
+        )
         return source
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        source.error(0, "unreadable", f"cannot read file: {exc.strerror}", "check the path and permissions")
+        source.error(
+            0, "unreadable", f"cannot read file: {exc.strerror}", "check the path and permissions"
+        )
         return source
     if len(raw) > MAX_FILE_BYTES:
-        source.error(0, "file-too-large", f"file is {len(raw)} bytes, over the {MAX_FILE_BYTES} limit",
-                     "move logs and command output to an attachment and link to it")
+        source.error(
+            0,
+            "file-too-large",
+            f"file is {len(raw)} bytes, over the {MAX_FILE_BYTES} limit",
+            "move logs and command output to an attachment and link to it",
+        )
         return source
     if not raw.strip():
-        source.error(1, "empty-file", "file is empty", "start from the template: run 'postmortem new'")
+        source.error(
+            1, "empty-file", "file is empty", "start from the template: run 'postmortem new'"
+        )
         return source
     if b"\x00" in raw:
-        source.error(0, "not-markdown", "file holds binary data, not Markdown text",
-                     "post-mortems are UTF-8 Markdown text files")
+        source.error(
+            0,
+            "not-markdown",
+            "file holds binary data, not Markdown text",
+            "post-mortems are UTF-8 Markdown text files",
+        )
         return source
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        source.error(line, "encoding", f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
-                     "save the file as UTF-8", column)
+        source.error(
+            line,
+            "encoding",
+            f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
+            "save the file as UTF-8",
+            column,
+        )
         return source
     source.text = text.lstrip("\ufeff")
     parse_text(source)
@@ -112,18 +133,30 @@ def parse_text(source: SourceFile) -> None:
     source.body, source.body_line = body, body_line
     source.document = parse_document(body, body_line)
     if front is None:
-        source.error(1, "front-matter-missing", "no YAML front matter",
-                     "start the file with a '---' line, the fields (id, title, severity, ...), then '---'")
+        source.error(
+            1,
+            "front-matter-missing",
+            "no YAML front matter",
+            "start the file with a '---' line, the fields (id, title, severity, ...), then '---'",
+        )
         return
     source.has_front_matter = True
     source.front_matter_end = closing
     source.front_matter = load_yaml(front, line_offset=1)
     for problem in source.front_matter.problems:
-        source.error(problem.position.line, problem.rule, problem.message, problem.hint,
-                     problem.position.column)
+        source.error(
+            problem.position.line,
+            problem.rule,
+            problem.message,
+            problem.hint,
+            problem.position.column,
+        )
     data = source.front_matter.data
     if not source.front_matter.problems and not isinstance(data, dict):
         kind = "empty" if data is None else f"a {type(data).__name__}"
-        source.error(2 if data is None else source.front_matter.positions[()].line,
-                     "front-matter-not-mapping", f"front matter is {kind}, not a mapping of fields",
-                     "write one 'key: value' per line, e.g. 'severity: SEV2'")
+        source.error(
+            2 if data is None else source.front_matter.positions[()].line,
+            "front-matter-not-mapping",
+            f"front matter is {kind}, not a mapping of fields",
+            "write one 'key: value' per line, e.g. 'severity: SEV2'",
+        )

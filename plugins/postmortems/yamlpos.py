@@ -110,7 +110,8 @@ class _Builder:
                 self.result.problems.append(
                     YamlProblem(
                         "duplicate-key",
-                        f"duplicate key '{dotted((*path, key))}' (first defined on line {first.line})",
+                        f"duplicate key '{dotted((*path, key))}' "
+                        f"(first defined on line {first.line})",
                         "keep one of the two; YAML would silently use the last one",
                         self.pos(key_node),
                     )
@@ -161,23 +162,30 @@ def load_yaml(text: str, line_offset: int = 0) -> LoadedYaml:
             builder.result.data = builder.build(node, ())
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        position = Position(mark.line + 1 + line_offset, mark.column + 1) if mark else Position(
-            line_offset + 1, 1
+        position = (
+            Position(mark.line + 1 + line_offset, mark.column + 1)
+            if mark
+            else Position(line_offset + 1, 1)
         )
         problem = " ".join(filter(None, [exc.problem, exc.context and f"({exc.context})"]))
         builder.result.problems.append(
             YamlProblem(
                 "yaml-syntax",
                 f"YAML syntax error: {problem or 'cannot parse'}",
-                "check indentation, colons and quotes on this line; quote values containing ': ' or '#'",
+                "check indentation, colons and quotes on this line; "
+                "quote values containing ': ' or '#'",
                 position,
             )
         )
         builder.result.data = None
     except yaml.YAMLError as exc:  # reader errors (e.g. control characters) have no mark
         builder.result.problems.append(
-            YamlProblem("yaml-syntax", f"YAML error: {exc}", "remove unusual characters",
-                        Position(line_offset + 1, 1))
+            YamlProblem(
+                "yaml-syntax",
+                f"YAML error: {exc}",
+                "remove unusual characters",
+                Position(line_offset + 1, 1),
+            )
         )
         builder.result.data = None
     except _TooLarge:

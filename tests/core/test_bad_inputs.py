@@ -10,7 +10,6 @@ import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, PluginError
-
 from tests.conftest import VALID_POSTMORTEM, Project, run_cli
 
 NAME = "2026/2026-03-14-checkout.md"
@@ -59,52 +58,138 @@ BODY = VALID_POSTMORTEM.split("---\n", 2)[2]
 
 CASES = [
     Case("no front matter", lambda t: BODY, "front-matter-missing", fixed(1)),
-    Case("yaml syntax error", replace("severity: SEV2", "severity: SEV2: high"), "yaml-syntax",
-         at("severity: SEV2: high"), 15),
-    Case("front matter not a mapping", lambda t: "---\n- just\n- a list\n---\n" + BODY,
-         "front-matter-not-mapping", fixed(2)),
-    Case("duplicate key", replace("status: final\n", "status: final\nstatus: review\n"),
-         "duplicate-key", at("status: review"), 1),
-    Case("unknown key", replace("severity: SEV2\n", "severity: SEV2\nseverty: SEV2\n"),
-         "unknown-key", at("severty"), 1),
-    Case("wrong type", replace("services: [checkout, orders-db]", "services: checkout"),
-         "wrong-type", at("services: checkout"), 1),
-    Case("value outside enum", replace("severity: SEV2", "severity: SEV5"), "invalid-value",
-         at("severity: SEV5"), 1),
-    Case("impossible date", replace("due: 2026-04-15", "due: 2026-02-30"), "invalid-format",
-         at("due: 2026-02-30"), 5),
-    Case("times out of order",
-         replace("detected: 2026-03-14T09:12:00Z", "detected: 2026-03-14T08:12:00Z"),
-         "time-order", at("detected:"), 1),
-    Case("missing mandatory section",
-         replace("## Prevention Measures\n\nProvisioning now copies connection limits from the "
-                 "primary.\n", ""),
-         "section-missing", at("# Checkout errors after replica failover")),
-    Case("empty mandatory section",
-         replace("About 12% of checkout attempts failed between 09:02 and 09:45 UTC.\n", ""),
-         "section-empty", at("## Impact"), 1),
-    Case("placeholder left in",
-         replace("No alert on connection saturation existed for replicas.",
-                 "No alert existed for replicas. TODO"),
-         "placeholder", at("No alert existed for replicas. TODO"), 32),
-    Case("action item without owner", replace("    owner: db-team\n", ""), "required-field",
-         at("- action: Check connection"), 5),
-    Case("action item without due date", replace("    due: 2026-04-15\n", ""), "required-field",
-         at("- action: Check connection"), 5),
-    Case("unknown related id", replace("related: []", "related: [INC-2025-999]"),
-         "unknown-related", at("related:"), 11),
-    Case("severity disagrees with decision tree", replace("severity: SEV2", "severity: SEV3"),
-         "severity-mismatch", at("severity: SEV3"), 1),
-    Case("timeline rows out of order",
-         replace("| 09:30 | Connection limit", "| 09:10 | Connection limit"),
-         "timeline-order", at("| 09:10 |"), 1),
-    Case("bytes that are not UTF-8",
-         lambda t: t.encode().replace(b"About 12%", b"About \xff12%"),
-         "encoding", at("About "), 7),
+    Case(
+        "yaml syntax error",
+        replace("severity: SEV2", "severity: SEV2: high"),
+        "yaml-syntax",
+        at("severity: SEV2: high"),
+        15,
+    ),
+    Case(
+        "front matter not a mapping",
+        lambda t: "---\n- just\n- a list\n---\n" + BODY,
+        "front-matter-not-mapping",
+        fixed(2),
+    ),
+    Case(
+        "duplicate key",
+        replace("status: final\n", "status: final\nstatus: review\n"),
+        "duplicate-key",
+        at("status: review"),
+        1,
+    ),
+    Case(
+        "unknown key",
+        replace("severity: SEV2\n", "severity: SEV2\nseverty: SEV2\n"),
+        "unknown-key",
+        at("severty"),
+        1,
+    ),
+    Case(
+        "wrong type",
+        replace("services: [checkout, orders-db]", "services: checkout"),
+        "wrong-type",
+        at("services: checkout"),
+        1,
+    ),
+    Case(
+        "value outside enum",
+        replace("severity: SEV2", "severity: SEV5"),
+        "invalid-value",
+        at("severity: SEV5"),
+        1,
+    ),
+    Case(
+        "impossible date",
+        replace("due: 2026-04-15", "due: 2026-02-30"),
+        "invalid-format",
+        at("due: 2026-02-30"),
+        5,
+    ),
+    Case(
+        "times out of order",
+        replace("detected: 2026-03-14T09:12:00Z", "detected: 2026-03-14T08:12:00Z"),
+        "time-order",
+        at("detected:"),
+        1,
+    ),
+    Case(
+        "missing mandatory section",
+        replace(
+            "## Prevention Measures\n\nProvisioning now copies connection limits from the "
+            "primary.\n",
+            "",
+        ),
+        "section-missing",
+        at("# Checkout errors after replica failover"),
+    ),
+    Case(
+        "empty mandatory section",
+        replace("About 12% of checkout attempts failed between 09:02 and 09:45 UTC.\n", ""),
+        "section-empty",
+        at("## Impact"),
+        1,
+    ),
+    Case(
+        "placeholder left in",
+        replace(
+            "No alert on connection saturation existed for replicas.",
+            "No alert existed for replicas. TODO",
+        ),
+        "placeholder",
+        at("No alert existed for replicas. TODO"),
+        32,
+    ),
+    Case(
+        "action item without owner",
+        replace("    owner: db-team\n", ""),
+        "required-field",
+        at("- action: Check connection"),
+        5,
+    ),
+    Case(
+        "action item without due date",
+        replace("    due: 2026-04-15\n", ""),
+        "required-field",
+        at("- action: Check connection"),
+        5,
+    ),
+    Case(
+        "unknown related id",
+        replace("related: []", "related: [INC-2025-999]"),
+        "unknown-related",
+        at("related:"),
+        11,
+    ),
+    Case(
+        "severity disagrees with decision tree",
+        replace("severity: SEV2", "severity: SEV3"),
+        "severity-mismatch",
+        at("severity: SEV3"),
+        1,
+    ),
+    Case(
+        "timeline rows out of order",
+        replace("| 09:30 | Connection limit", "| 09:10 | Connection limit"),
+        "timeline-order",
+        at("| 09:10 |"),
+        1,
+    ),
+    Case(
+        "bytes that are not UTF-8",
+        lambda t: t.encode().replace(b"About 12%", b"About \xff12%"),
+        "encoding",
+        at("About "),
+        7,
+    ),
     Case("empty file", lambda t: "", "empty-file", fixed(1)),
     Case("whitespace-only file", lambda t: "\n  \n", "empty-file", fixed(1)),
-    Case("not Markdown at all", lambda t: b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64),
-         "not-markdown", fixed(0)),
+    Case(
+        "not Markdown at all",
+        lambda t: b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64),
+        "not-markdown",
+        fixed(0),
+    ),
 ]
 
 
@@ -140,9 +225,9 @@ def test_build_fails_on_bad_input(
     with caplog.at_level(logging.INFO), pytest.raises((Abort, PluginError)):
         build(config)
     expected = f"{PATH}:{case.line(content)}" if case.line(content) else PATH
-    assert any(expected in r.getMessage() and r.levelno == logging.ERROR for r in caplog.records), (
-        [r.getMessage() for r in caplog.records]
-    )
+    assert any(expected in r.getMessage() and r.levelno == logging.ERROR for r in caplog.records), [
+        r.getMessage() for r in caplog.records
+    ]
 
 
 def test_duplicate_id_across_two_files(project: Project) -> None:
@@ -167,8 +252,12 @@ def test_one_broken_file_does_not_hide_the_others(project: Project) -> None:
     project.incident("a.md", "")
     project.incident("b.md", b"\xff\xfe broken")
     project.incident("c.md", VALID_POSTMORTEM.replace("severity: SEV2", "severity: SEV2: x"))
-    project.incident("d.md", VALID_POSTMORTEM.replace("INC-2026-001", "INC-2026-004")
-                     .replace("    owner: db-team\n", ""))
+    project.incident(
+        "d.md",
+        VALID_POSTMORTEM.replace("INC-2026-001", "INC-2026-004").replace(
+            "    owner: db-team\n", ""
+        ),
+    )
     project.incident("e.md", VALID_POSTMORTEM.replace("INC-2026-001", "INC-2026-005"))
     run = run_cli("check", "--format", "json", cwd=project.root)
     assert run.exit_code == 1

@@ -8,21 +8,23 @@ import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, PluginError
-
 from tests.conftest import VALID_POSTMORTEM, Project, run_mkdocs
 
 
 def _second(status: str = "final") -> str:
-    return (VALID_POSTMORTEM.replace("INC-2026-001", "INC-2026-002")
-            .replace("status: final", f"status: {status}")
-            .replace("Checkout errors after replica failover", "Search outage during reindex"))
+    return (
+        VALID_POSTMORTEM.replace("INC-2026-001", "INC-2026-002")
+        .replace("status: final", f"status: {status}")
+        .replace("Checkout errors after replica failover", "Search outage during reindex")
+    )
 
 
 def test_valid_collection_builds_every_page(project: Project) -> None:
     project.incident("2026/2026-03-14-checkout.md", VALID_POSTMORTEM)
     project.incident("2026/2026-04-01-search.md", _second("review"))
-    project.incident("2025/2025-12-01-draft.md", _second("draft").replace(
-        "INC-2026-002", "INC-2025-009"))
+    project.incident(
+        "2025/2025-12-01-draft.md", _second("draft").replace("INC-2026-002", "INC-2025-009")
+    )
     proc = run_mkdocs("build", "--strict", cwd=project.root)
     assert proc.returncode == 0, proc.stderr
     site = project.root / "site"
@@ -56,22 +58,29 @@ def test_invalid_file_fails_the_build_with_path_and_line(project: Project) -> No
 def test_draft_completeness_findings_are_notes(
     project: Project, caplog: pytest.LogCaptureFixture
 ) -> None:
-    draft = _second("draft").replace("## Prevention Measures", "## Later").replace(
-        "resolved: 2026-03-14T10:45:00Z\n", "")
+    draft = (
+        _second("draft")
+        .replace("## Prevention Measures", "## Later")
+        .replace("resolved: 2026-03-14T10:45:00Z\n", "")
+    )
     project.incident("2026/draft.md", draft)
-    config = load_config(str(project.root / "mkdocs.yml"), site_dir=str(project.root / "site"),
-                         strict=True)
+    config = load_config(
+        str(project.root / "mkdocs.yml"), site_dir=str(project.root / "site"), strict=True
+    )
     with caplog.at_level(logging.INFO):
         build(config)
     notes = [r.getMessage() for r in caplog.records if "section-missing" in r.getMessage()]
     assert notes and all("incidents/2026/draft.md" in n for n in notes)
-    assert all(r.levelno == logging.INFO for r in caplog.records if "section-missing" in
-               r.getMessage())
+    assert all(
+        r.levelno == logging.INFO for r in caplog.records if "section-missing" in r.getMessage()
+    )
 
 
 def test_draft_structural_errors_still_fail(project: Project) -> None:
-    project.incident("2026/draft.md", _second("draft").replace("severity: SEV2\n",
-                                                                 "severity: SEV2\nsevrity: x\n"))
+    project.incident(
+        "2026/draft.md",
+        _second("draft").replace("severity: SEV2\n", "severity: SEV2\nsevrity: x\n"),
+    )
     config = load_config(str(project.root / "mkdocs.yml"), site_dir=str(project.root / "site"))
     with pytest.raises((Abort, PluginError)):
         build(config)

@@ -18,8 +18,12 @@ def test_text_output_groups_by_file_with_hints_and_no_colour_off_a_terminal(
     project: Project,
 ) -> None:
     project.incident("2026/a.md", VALID_POSTMORTEM.replace("severity: SEV2", "severity: SEV5"))
-    project.incident("2026/b.md", VALID_POSTMORTEM.replace("INC-2026-001", "INC-2026-002")
-                     .replace("    owner: db-team\n", ""))
+    project.incident(
+        "2026/b.md",
+        VALID_POSTMORTEM.replace("INC-2026-001", "INC-2026-002").replace(
+            "    owner: db-team\n", ""
+        ),
+    )
     run = run_cli("check", cwd=project.root)
     assert run.exit_code == 1
     assert "\x1b[" not in run.stdout
@@ -46,10 +50,16 @@ def test_json_findings_carry_every_field(project: Project) -> None:
     run = run_cli("check", "--format", "json", cwd=project.root)
     [finding] = run.json["findings"]
     assert finding == {
-        "path": "incidents/a.md", "line": 27, "column": 5, "end_column": 0,
-        "rule": "invalid-format", "level": "error",
+        "path": "incidents/a.md",
+        "line": 27,
+        "column": 5,
+        "end_column": 0,
+        "rule": "invalid-format",
+        "level": "error",
         "message": "action_items[0].due: '2026-02-30' is not a valid date",
-        "hint": "a real calendar date, as 2026-04-15", "category": "", "match": "",
+        "hint": "a real calendar date, as 2026-04-15",
+        "category": "",
+        "match": "",
         "suggestions": [],
     }
 
@@ -57,7 +67,9 @@ def test_json_findings_carry_every_field(project: Project) -> None:
 def test_paths_and_defaults_from_mkdocs_yml(project: Project) -> None:
     (project.root / "mkdocs.yml").write_text(
         "site_name: x\nplugins:\n  - postmortems:\n      incidents_dir: postmortems\n"
-        "      language: false\n", encoding="utf-8")
+        "      language: false\n",
+        encoding="utf-8",
+    )
     project.write("postmortems/a.md", VALID_POSTMORTEM.replace("severity: SEV2", "severity: X"))
     project.incident("ignored.md", "")
     run = run_cli("check", "--format", "json", cwd=project.root / "postmortems")
@@ -79,7 +91,8 @@ def test_usage_errors_exit_two(project: Project) -> None:
     assert run_cli("check", "--format", "xml", cwd=project.root).exit_code == 2
     assert run_cli("check", "no/such/file.md", cwd=project.root).exit_code == 2
     (project.root / "mkdocs.yml").write_text(
-        "plugins:\n  - postmortems:\n      draft_level: loud\n", encoding="utf-8")
+        "plugins:\n  - postmortems:\n      draft_level: loud\n", encoding="utf-8"
+    )
     run = run_cli("check", cwd=project.root)
     assert run.exit_code == 2 and "draft_level" in run.stderr
 
@@ -87,9 +100,12 @@ def test_usage_errors_exit_two(project: Project) -> None:
 def test_rule_levels_from_config(project: Project) -> None:
     (project.root / "mkdocs.yml").write_text(
         "site_name: x\nplugins:\n  - postmortems:\n      language: false\n"
-        "      rule_levels:\n        severity-mismatch: warning\n", encoding="utf-8")
+        "      rule_levels:\n        severity-mismatch: warning\n",
+        encoding="utf-8",
+    )
     project.incident("a.md", VALID_POSTMORTEM.replace("severity: SEV2", "severity: SEV3"))
     run = run_cli("check", "--format", "json", cwd=project.root)
     assert run.exit_code == 0
     assert [(f["rule"], f["level"]) for f in run.json["findings"]] == [
-        ("severity-mismatch", "warning")]
+        ("severity-mismatch", "warning")
+    ]

@@ -33,7 +33,10 @@ def test_sections_lines_and_fences() -> None:
     doc = parse_document(BODY, first_line=10)
     assert doc.title == "Title" and doc.title_line == 10
     assert [(s.slug, s.line) for s in doc.sections] == [
-        ("summary", 14), ("timeline", 24), ("root-cause", 31)]
+        ("summary", 14),
+        ("timeline", 24),
+        ("root-cause", 31),
+    ]
     assert "## not a heading" in doc.section("summary").text
 
 

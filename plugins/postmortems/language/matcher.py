@@ -1,0 +1,140 @@
+"""Run compiled rules over a document's prose and return the accepted matches."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from .names import KnownNames
+from .prose import Document, Segment
+from .rules import Rule, RuleSet
+
+_SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s|\x00|$)|\x00")
+_ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|cf|approx|incl|dr|mr|mrs|ms|st|no))$", re.I)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A rule matching ``text[start:end]`` of a document, inside ``segment``."""
+
+    rule: Rule
+    start: int
+    end: int
+    segment: Segment
+
+
+def sentence_bounds(text: str) -> list[int]:
+    """Offsets where sentences end (exclusive), in order; the text's end is implied."""
+    bounds: list[int] = []
+    for m in _SENTENCE_END.finditer(text):
+        if text[m.start()] == "." and _ABBREVIATION.search(text, max(0, m.start() - 8), m.start()):
+            continue
+        bounds.append(m.end())
+    return bounds
+
+
+class _Sentences:
+    def __init__(self, doc: Document, rules: RuleSet) -> None:
+        self.text = doc.text
+        self.bounds = sentence_bounds(doc.text)
+        self.rules = rules
+        self._allowed: dict[int, list[tuple[int, int]]] = {}
+
+    def around(self, offset: int) -> tuple[int, int]:
+        i = bisect_right(self.bounds, offset)
+        start = self.bounds[i - 1] if i else 0
+        end = self.bounds[i] if i < len(self.bounds) else len(self.text)
+        return start, end
+
+    def allowed_spans(self, start: int, end: int) -> list[tuple[int, int]]:
+        if start not in self._allowed:
+            allowed = self.rules.allowed
+            spans = [m.span() for m in allowed.finditer(self.text, start, end)] if allowed else []
+            self._allowed[start] = spans
+        return self._allowed[start]
+
+
+def _accept(rule: Rule, m: re.Match[str], sents: _Sentences) -> bool:
+    text = sents.text
+    start, end = sents.around(m.start())
+    if m.end() > end:
+        return False
+    if rule.unless is not None and rule.unless.search(text[start:end]):
+        return False
+    if rule.unless_before is not None and rule.unless_before.search(text[start : m.start()]):
+        return False
+    if rule.require_before is not None and not rule.require_before.search(text[start : m.start()]):
+        return False
+    if rule.unless_after is not None and rule.unless_after.match(text[m.end() : end]):
+        return False
+    return not any(a < m.end() and m.start() < b for a, b in sents.allowed_spans(start, end))
+
+
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def _names_ok(rule: Rule, m: re.Match[str], names: KnownNames, sents: _Sentences) -> bool:
+    for key, value in m.groupdict().items():
+        if not value or not key.startswith("name"):
+            continue
+        start = m.start(key)
+        initial = not _LETTER.search(sents.text, sents.around(start)[0], start)
+        if not names.accepts(value, rule.names, sents.rules, initial=initial):
+            return False
+    return True
+
+
+def _regions(rule: Rule, sents: _Sentences, use_triggers: bool) -> Iterator[tuple[int, int]]:
+    """Where to run a rule: the whole text, or only the sentences holding its trigger."""
+    if rule.trigger is None or not use_triggers:
+        yield 0, len(sents.text)
+        return
+    last = -1
+    for t in rule.trigger.finditer(sents.text):
+        if t.start() < last:
+            continue
+        start, end = sents.around(t.start())
+        last = end
+        yield start, end
+
+
+def find_hits(
+    rules: RuleSet, doc: Document, names: KnownNames, *, use_triggers: bool = True
+) -> list[Hit]:
+    """All accepted matches; within a category, overlapping matches are reported once.
+
+    ``use_triggers=False`` runs every rule over the whole text (slow; for testing triggers).
+    """
+    sents = _Sentences(doc, rules)
+    text = doc.text
+    hits: list[Hit] = []
+    taken: dict[str, list[tuple[int, int]]] = {}
+    for rule in rules.rules:
+        regex = rule.regex if rule.regex is not None else names.regex
+        if regex is None:
+            continue
+        for region_start, region_end in _regions(rule, sents, use_triggers):
+            pos = region_start
+            while (m := regex.search(text, pos, region_end)) is not None:
+                if m.end() == m.start():
+                    pos = m.end() + 1
+                    continue
+                ok = _accept(rule, m, sents) and (
+                    rule.regex is None or _names_ok(rule, m, names, sents)
+                )
+                if not ok:
+                    pos = m.start() + 1
+                    continue
+                pos = m.end()
+                segment = doc.segment_at(m.start())
+                if rule.regex is None and segment.people_table:
+                    continue
+                spans = taken.setdefault(rule.category, [])
+                if any(a < m.end() and m.start() < b for a, b in spans):
+                    continue
+                spans.append(m.span())
+                hits.append(Hit(rule, m.start(), m.end(), segment))
+    hits.sort(key=lambda h: (h.start, h.rule.id))
+    return hits

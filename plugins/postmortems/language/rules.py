@@ -1,0 +1,353 @@
+"""Rules data: find, load, validate against its JSON Schema, and compile once.
+
+Patterns are regular expressions (case-insensitive) with placeholders in braces:
+
+* ``{person}``: a role phrase, a pronoun or a person's name (see ``names`` on a rule);
+* ``{role}``: a role phrase only, e.g. "the on-call engineer", "a junior developer" (not a
+  role noun used as a modifier: one followed by a word of ``not_after_role``);
+* ``{name}``: a person's name only;
+* ``{LIST}``: any word list of the data's ``lexicon``, as an alternation;
+* ``{FRAGMENT}``: any regular-expression piece of the data's ``fragments``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from ..errors import ConfigurationError
+from ..findings import Level
+from .settings import LEVEL_CHOICES, LanguageSettings
+
+RULES_FILE = "schemas/blameless-rules.yml"
+SCHEMA_FILE = "schemas/blameless-rules.schema.json"
+
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+_NAME_TOKEN = (
+    r"(?-i:[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’]*[a-zà-öø-ÿ](?:[ ][A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’]*[a-zà-öø-ÿ])?"
+    r"|@?[a-z][a-z0-9]*[._][a-z0-9][a-z0-9._]*[a-z0-9])"
+)
+
+
+class RulesError(ConfigurationError):
+    """The rules data cannot be used; the message names the file and the offending place."""
+
+
+@dataclass(frozen=True)
+class Example:
+    """Sentences a rule must flag and must leave alone, with the names they assume."""
+
+    flag: tuple[str, ...]
+    passes: tuple[str, ...]
+    known_names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One compiled rule. ``regex`` is None for the built-in ``known-names`` matcher."""
+
+    id: str
+    category: str
+    level: Level
+    message: str
+    hint: str
+    suggestions: tuple[str, ...]
+    regex: re.Pattern[str] | None
+    trigger: re.Pattern[str] | None
+    names: str
+    unless: re.Pattern[str] | None
+    unless_before: re.Pattern[str] | None
+    unless_after: re.Pattern[str] | None
+    require_before: re.Pattern[str] | None
+    examples: Example
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """Everything the matcher needs, compiled from the data plus settings."""
+
+    path: Path
+    rules: tuple[Rule, ...]
+    categories: frozenset[str]
+    allowed: re.Pattern[str] | None
+    blockquote_level: str
+    level_overrides: Mapping[str, str]
+    not_names: frozenset[str]
+    ambiguous_names: frozenset[str]
+    first_names: frozenset[str]
+    role_words: frozenset[str]
+
+    def rule(self, rule_id: str) -> Rule:
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        raise KeyError(rule_id)
+
+
+def find_data_file(relative: str) -> Path | None:
+    """Look for ``relative`` under the working directory, then under the package's parents."""
+    candidates = [Path.cwd() / relative]
+    candidates += [parent / relative for parent in Path(__file__).resolve().parents]
+    return next((c for c in candidates if c.is_file()), None)
+
+
+def default_rules_path() -> Path:
+    """The rules file that ships with the project (``schemas/blameless-rules.yml``)."""
+    path = find_data_file(RULES_FILE)
+    if path is None:
+        raise RulesError(f"cannot find {RULES_FILE} in the working directory or the package")
+    return path
+
+
+def _schema_for(rules_path: Path) -> dict[str, Any]:
+    beside = rules_path.with_name(Path(SCHEMA_FILE).name)
+    path = beside if beside.is_file() else find_data_file(SCHEMA_FILE)
+    if path is None:
+        raise RulesError(f"cannot find {SCHEMA_FILE} to validate {rules_path}")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _where(data: Any, path: Sequence[Any]) -> str:
+    """A readable location such as ``rules[3] (blame/human-error).level``."""
+    out = ""
+    node = data
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+            node = node[part] if isinstance(node, list) and part < len(node) else None
+            if isinstance(node, dict) and isinstance(node.get("id"), str):
+                out += f" ({node['id']})"
+        else:
+            out += f".{part}" if out else str(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return out or "(top level)"
+
+
+def validate(data: Any, schema: Mapping[str, Any], source: Path | str) -> None:
+    """Raise :class:`RulesError` naming every place where ``data`` breaks the schema."""
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(
+        validator.iter_errors(data),
+        key=lambda e: [(isinstance(p, str), str(p).zfill(9)) for p in e.absolute_path],
+    )
+    if errors:
+        lines = [f"{_where(data, e.absolute_path)}: {e.message}" for e in errors[:10]]
+        if len(errors) > 10:
+            lines.append(f"... and {len(errors) - 10} more")
+        raise RulesError(f"{source}: invalid rules data\n  " + "\n  ".join(lines))
+
+
+def _trie_regex(trie: dict[str, Any]) -> str:
+    """A regex for the words in ``trie``, sharing prefixes so each step tests one character."""
+    end = "" in trie
+    branches = [
+        (r"\s+" if ch == " " else re.escape(ch)) + _trie_regex(sub)
+        for ch, sub in sorted(trie.items())
+        if ch != ""
+    ]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if end:
+        body = f"(?:{body})?"
+    return body
+
+
+def _alternation(words: Iterable[str]) -> str:
+    """Case-insensitive alternation of words (spaces match any whitespace), longest first."""
+    trie: dict[str, Any] = {}
+    for word in {" ".join(w.lower().split()) for w in words}:
+        if not word:
+            continue
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return "(?:" + _trie_regex(trie) + ")" if trie else "(?!)"
+
+
+class _Expander:
+    """Expands placeholders; names groups ``name0``, ``name1``... uniquely per rule."""
+
+    def __init__(self, lexicon: Mapping[str, Sequence[str]], fragments: Mapping[str, str]) -> None:
+        self.lists = {key: _alternation(words) for key, words in lexicon.items()}
+        self.fragments = fragments
+        self.expanding: set[str] = set()
+        role = self.lists.get("role_nouns", "(?!)")
+        det = self.lists.get("determiners", "(?!)")
+        modifier = self.lists.get("not_after_role")
+        after = rf"(?!\s+{modifier}\b)" if modifier else ""
+        self.role = rf"\b(?:{det}\s+(?:[\w-]+\s+){{0,2}}?)?{role}\b{after}"
+        self.pronouns = rf"\b{self.lists.get('pronouns', '(?!)')}\b"
+        self.count = 0
+
+    def _name(self) -> str:
+        self.count += 1
+        return rf"(?<![\w@.])(?P<name{self.count - 1}>{_NAME_TOKEN})(?![\w@])"
+
+    def expand(self, pattern: str, where: str) -> str:
+        def replace(m: re.Match[str]) -> str:
+            key = m.group(1)
+            if key == "person":
+                return f"(?:{self.role}|{self.pronouns}|{self._name()})"
+            if key == "role":
+                return f"(?:{self.role})"
+            if key == "name":
+                return self._name()
+            if key in self.lists:
+                return self.lists[key]
+            if key in self.fragments:
+                if key in self.expanding:
+                    raise RulesError(f"{where}: fragment {{{key}}} refers to itself")
+                self.expanding.add(key)
+                body = self.expand(self.fragments[key], f"{where}: fragment {key}")
+                self.expanding.discard(key)
+                return f"(?:{body})"
+            raise RulesError(f"{where}: unknown placeholder {{{key}}}")
+
+        return _PLACEHOLDER.sub(replace, pattern)
+
+
+def _compile(pattern: str, where: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern, flags)
+    except re.error as exc:
+        raise RulesError(f"{where}: invalid regular expression: {exc}") from exc
+
+
+def _compile_list(
+    patterns: Sequence[str] | None, expander: _Expander, where: str
+) -> re.Pattern[str] | None:
+    if not patterns:
+        return None
+    parts = [expander.expand(p, f"{where}[{i}]") for i, p in enumerate(patterns)]
+    for i, part in enumerate(parts):
+        _compile(part, f"{where}[{i}]")
+    return _compile("|".join(f"(?:{p})" for p in parts), where)
+
+
+def _level_of(value: str, where: str) -> str:
+    if value not in LEVEL_CHOICES:
+        raise RulesError(f"{where}: {value!r} is not one of {', '.join(LEVEL_CHOICES)}")
+    return value
+
+
+def _plurals(words: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for w in words:
+        w = w.strip().lower()
+        if w:
+            out += [w, w if w.endswith("s") else w + "s"]
+    return out
+
+
+def load_rules(path: Path, settings: LanguageSettings | None = None) -> RuleSet:
+    """Load, validate and compile the rules data at ``path`` with ``settings`` applied."""
+    settings = settings or LanguageSettings()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise RulesError(f"{path}: cannot read rules data: {exc}") from exc
+    except yaml.YAMLError as exc:
+        raise RulesError(f"{path}: not valid YAML: {exc}") from exc
+    validate(data, _schema_for(path), path)
+    return compile_rules(data, path, settings)
+
+
+def compile_rules(data: Mapping[str, Any], path: Path, settings: LanguageSettings) -> RuleSet:
+    """Compile validated rules data; raise :class:`RulesError` on bad patterns or ids."""
+    lexicon: dict[str, list[str]] = {k: list(v) for k, v in data.get("lexicon", {}).items()}
+    lexicon.setdefault("role_nouns", [])
+    lexicon["role_nouns"] += _plurals(settings.extra_role_nouns)
+    defaults = data.get("settings", {})
+    fragments: dict[str, str] = dict(data.get("fragments", {}))
+    if overlap := set(fragments) & set(lexicon):
+        raise RulesError(f"{path}: {sorted(overlap)} are both word lists and fragments")
+
+    rules: list[Rule] = []
+    seen: set[str] = set()
+    for index, raw in enumerate(data["rules"]):
+        where = f"{path}: rules[{index}] ({raw['id']})"
+        if raw["id"] in seen:
+            raise RulesError(f"{where}: duplicate rule id")
+        seen.add(raw["id"])
+        expander = _Expander(lexicon, fragments)
+        regex = _compile_list(raw.get("patterns"), expander, f"{where}.patterns")
+        if regex is None and raw.get("match") != "known-names":
+            raise RulesError(f"{where}: needs patterns or match: known-names")
+        examples = raw["examples"]
+        rules.append(
+            Rule(
+                id=raw["id"],
+                category=raw["category"],
+                level=Level(raw["level"]),
+                message=raw["message"],
+                hint=raw["hint"],
+                suggestions=tuple(raw.get("suggestions", ())),
+                regex=regex,
+                trigger=_compile_list(
+                    [raw["trigger"]] if "trigger" in raw else None, expander, f"{where}.trigger"
+                ),
+                names=raw.get("names", "known"),
+                unless=_compile_list(raw.get("unless"), expander, f"{where}.unless"),
+                unless_before=_compile_list(
+                    raw.get("unless_before"), expander, f"{where}.unless_before"
+                ),
+                unless_after=_compile_list(
+                    raw.get("unless_after"), expander, f"{where}.unless_after"
+                ),
+                require_before=_compile_list(
+                    raw.get("require_before"), expander, f"{where}.require_before"
+                ),
+                examples=Example(
+                    tuple(examples["flag"]),
+                    tuple(examples["pass"]),
+                    tuple(examples.get("known_names", ())),
+                ),
+            )
+        )
+
+    categories = frozenset(r.category for r in rules)
+    overrides = {**defaults.get("level_overrides", {}), **settings.level_overrides}
+    for key, value in overrides.items():
+        _level_of(str(value), f"level_overrides[{key!r}]")
+        if key not in seen and key not in categories and not key.startswith("blameless/"):
+            raise RulesError(f"level_overrides: {key!r} is neither a rule id nor a category")
+    blockquote = settings.blockquote_level or defaults.get("blockquote_level", "info")
+    _level_of(blockquote, "blockquote_level")
+
+    phrases = [*defaults.get("allowed_phrases", ()), *settings.allowed_phrases]
+    allowed_parts = [_alternation(phrases)] if phrases else []
+    allowed_parts += defaults.get("allowed_patterns", [])
+    allowed = (
+        _compile("|".join(f"(?:{p})" for p in allowed_parts), f"{path}: allowed_patterns")
+        if allowed_parts
+        else None
+    )
+    role_words = frozenset(w.lower() for w in lexicon["role_nouns"])
+    function_words = {
+        w.lower()
+        for key in ("pronouns", "negative_pronouns", "determiners")
+        for w in lexicon.get(key, ())
+    }
+    return RuleSet(
+        path=path,
+        rules=tuple(rules),
+        categories=categories,
+        allowed=allowed,
+        blockquote_level=blockquote,
+        level_overrides={k: str(v) for k, v in overrides.items()},
+        not_names=frozenset(w.lower() for w in lexicon.get("not_names", ()))
+        | role_words
+        | function_words,
+        ambiguous_names=frozenset(w.lower() for w in lexicon.get("ambiguous_names", ())),
+        first_names=frozenset(w.lower() for w in lexicon.get("first_names", ())),
+        role_words=role_words,
+    )

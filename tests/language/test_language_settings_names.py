@@ -1,0 +1,117 @@
+"""Team settings, known names, and the helper that collects names from a post-mortem."""
+
+from __future__ import annotations
+
+from postmortems.findings import Level
+from postmortems.language import LanguageChecker, LanguageSettings, names_from_postmortem
+from postmortems.language.names import known_names
+
+from .conftest import RULES
+
+
+def make(**kw: object) -> LanguageChecker:
+    return LanguageChecker(LanguageSettings(rules_path=RULES, **kw))  # type: ignore[arg-type]
+
+
+def levels(checker: LanguageChecker, text: str) -> dict[str, Level]:
+    return {f.rule: f.level for f in checker.check(text, "x.md").findings}
+
+
+TEXT = "The developer forgot to renew it. The root cause was human error."
+
+
+def test_level_overrides_by_rule_and_category() -> None:
+    by_category = make(level_overrides={"agent": "error", "judgement": "info"})
+    assert levels(by_category, TEXT) == {
+        "agent/oversight": Level.ERROR,
+        "judgement/human-error": Level.INFO,
+    }
+    by_rule = make(level_overrides={"agent": "error", "agent/oversight": "info"})
+    assert levels(by_rule, TEXT)["agent/oversight"] is Level.INFO
+    off = make(level_overrides={"judgement": "off"})
+    assert list(levels(off, TEXT)) == ["agent/oversight"]
+
+
+def test_blockquote_level_setting() -> None:
+    quoted = "> " + TEXT
+    assert set(levels(make(), quoted).values()) == {Level.INFO}
+    assert levels(make(blockquote_level="off"), quoted) == {}
+    capped = levels(make(blockquote_level="warning"), quoted)
+    assert capped == {"agent/oversight": Level.WARNING, "judgement/human-error": Level.WARNING}
+
+
+def test_allowed_phrases_setting() -> None:
+    text = "Our motto is: the engineer forgot nothing."
+    assert levels(make(), text)
+    assert levels(make(allowed_phrases=["the engineer forgot nothing"]), text) == {}
+
+
+def test_extra_role_nouns_setting() -> None:
+    text = "The barista forgot to restock the oat milk."
+    assert levels(make(), text) == {}
+    assert list(levels(make(extra_role_nouns=["barista"]), text)) == ["agent/oversight"]
+
+
+def test_known_name_forms() -> None:
+    rules = make().rules
+    names = known_names(["Priya Raman", "ben.okafor", "db-team", "sre-team", "SRE", "pdiaz"], rules)
+    assert {"Priya Raman", "Priya", "Raman", "priya.raman", "@priya"} <= names.tokens
+    assert {"ben.okafor", "@ben.okafor", "Ben Okafor", "Ben", "Okafor"} <= names.tokens
+    assert "@pdiaz" in names.tokens and "pdiaz" not in names.tokens
+    assert not any("team" in t.lower() or t == "SRE" for t in names.tokens)
+
+
+def test_names_match_case_sensitively_as_words() -> None:
+    checker = make()
+    names = ["Mark Twain", "Priya Raman"]
+    text = "We mark the flag. Priyanka restarted it. Mark Twain and Priya restarted it."
+    found = checker.check(text, "x.md", known_names=names).findings
+    assert [f.match for f in found] == ["Mark Twain", "Priya"]
+    assert checker.check("priya restarted it.", "x.md", known_names=names).findings == []
+
+
+def test_unknown_capitalised_word_at_sentence_start_is_not_a_name() -> None:
+    checker = make()
+    assert checker.check("Deployed the fix without review.", "x.md").findings == []
+    assert checker.check("Rolled back the deploy by mistake.", "x.md").findings == []
+    found = checker.check("Olga approved the pull request without reading the diff.", "x.md")
+    assert [f.rule for f in found.findings] == ["agent/bad-action"]
+
+
+BODY = """
+# Title
+
+## Who Was Involved
+
+| Role | Person | Contribution |
+|------|--------|--------------|
+| Incident Commander | **Priya Raman** (IC) | Ran the bridge |
+| On-call | [Ben Okafor](https://people.example/ben), @marta.silva | Rolled back |
+| Scribe | ... | |
+
+## Other
+
+| Role | Person |
+|---|---|
+| Nope | Not Collected |
+"""
+
+
+def test_names_from_postmortem() -> None:
+    front = {
+        "authors": ["Priya Raman", "sre-team"],
+        "action_items": [{"owner": "db-team"}, {"owner": "Lucía Fernández"}, {"action": "x"}],
+    }
+    assert names_from_postmortem(front, BODY) == [
+        "Priya Raman",
+        "sre-team",
+        "db-team",
+        "Lucía Fernández",
+        "Ben Okafor",
+        "@marta.silva",
+    ]
+
+
+def test_names_from_postmortem_without_table() -> None:
+    assert names_from_postmortem({"authors": "Priya Raman"}, "# No table\n") == ["Priya Raman"]
+    assert names_from_postmortem({}, "") == []
