@@ -1,4 +1,8 @@
-"""The MkDocs plugin: a thin shell over the pipeline that publishes the checked collection."""
+"""The MkDocs plugin: a thin shell over the pipeline that publishes the checked collection.
+
+Checking is the pipeline's job, the site (rollups, pages, charts, exports) the job of
+:mod:`postmortems.site`; the hooks here only hand MkDocs what those modules produce.
+"""
 
 from __future__ import annotations
 
@@ -10,15 +14,16 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
-from mkdocs.structure.files import File, Files
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
+from .errors import ConfigurationError
 from .findings import Finding, Level
 from .pipeline import CheckResult, check_collection_at
-from .policy import PolicyError
 from .settings import DEFAULT_DRAFT_RULES, LEVEL_CHOICES, Settings, SettingsError
+from .site import wiring
 
 log = get_plugin_logger(__name__)
 
@@ -39,6 +44,14 @@ class PostmortemsConfig(base.Config):
     blockquote_level = c.Optional(c.Choice(LEVEL_CHOICES))
     today = c.Optional(c.Type((str, dt.date)))
     url_prefix = c.Type(str, default="incidents")
+    # The published site (plugin-only: the CLI ignores these, see PLUGIN_ONLY_OPTIONS).
+    site = c.Type(bool, default=True)
+    index_page_size = c.Type(int, default=200)
+    feed_size = c.Type(int, default=50)
+    chart_months = c.Type(int, default=24)
+    search_boost = c.Type((int, float), default=2)
+    root_cause_boost = c.Type((int, float), default=4)
+    edit_uri = c.Optional(c.Type(str))
 
 
 def settings_from_config(config: PostmortemsConfig, project_dir: Path) -> Settings:
@@ -65,13 +78,15 @@ def log_finding(finding: Finding) -> None:
 
 
 class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
-    """Checks every post-mortem, fails the build on errors, and adds each published one as a page."""
+    """Checks every post-mortem, fails the build on errors, publishes them and the site views."""
 
     def __init__(self) -> None:
         self.result: CheckResult | None = None
         self.settings: Settings | None = None
         self.incident_uris: set[str] = set()
+        self.publisher: wiring.Publisher | None = None
 
+    @event_priority(50)  # before mkdocs-macros reads the macros other plugins register
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
             return None
@@ -84,6 +99,12 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             raise PluginError(
                 f"postmortems: incidents folder {self.settings.incidents_path} does not exist"
             )
+        if self.config.site:
+            try:
+                self.publisher = wiring.Publisher(self.config, self.settings, config)
+            except ValueError as exc:
+                raise PluginError(f"postmortems: {exc}") from exc
+            self.publisher.configure(config)
         return None
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
@@ -91,12 +112,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             return None
         try:
             self.result = check_collection_at(self.settings)
-        except PolicyError as exc:
+        except ConfigurationError as exc:  # unreadable schema or rules data
             raise PluginError(f"postmortems: {exc}") from exc
-        except Exception as exc:
-            if type(exc).__name__ == "RulesError":
-                raise PluginError(f"postmortems: {exc}") from exc
-            raise
         for finding in self.result.findings:
             log_finding(finding)
         errors = sum(1 for f in self.result.findings if f.level is Level.ERROR)
@@ -109,6 +126,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.incident_uris = set()
         incidents = self.settings.incidents_path
         prefix = self.config.url_prefix.strip("/")
+        published: dict[str, File] = {}
         for pm in self.result.postmortems:
             absolute = pm.source.abs_path or self.settings.resolve(pm.source.path)
             src_uri = f"{prefix}/{absolute.relative_to(incidents).as_posix()}"
@@ -118,19 +136,50 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                     files.remove(existing)  # drafts inside docs_dir are not published either
                 continue
             if existing is None:
-                files.append(File.generated(config, src_uri, abs_src_path=str(absolute)))
+                existing = File.generated(config, src_uri, abs_src_path=str(absolute))
+                files.append(existing)
+            existing.inclusion = InclusionLevel.NOT_IN_NAV  # reachable from the views
             self.incident_uris.add(src_uri)
+            published[pm.path] = existing
         log.info(
             f"checked {self.result.files_checked} post-mortem(s), "
             f"publishing {len(self.incident_uris)}"
         )
+        if self.publisher is not None:
+            self.publisher.add_site(self.result, published, files, config)
         return files
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
         """Keep post-mortems out of the sidebar: each page would otherwise carry all of them."""
         if self.config.enabled:
-            nav.items = _without_incidents(nav.items, self.incident_uris)
+            hidden = self.incident_uris | (self.publisher.hidden_uris if self.publisher else set())
+            nav.items = _without_incidents(nav.items, hidden)
         return nav
+
+    @event_priority(50)  # before mkdocs-macros and the tags plugin read the page
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,
+                         files: Files) -> str | None:
+        if self.publisher is None:
+            return None
+        return self.publisher.page_markdown(markdown, page)
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,
+                        files: Files) -> str | None:
+        if self.publisher is not None:
+            self.publisher.page_content(page)
+        return None
+
+    @event_priority(100)  # before the search plugin writes its index
+    def _boost_search(self, *, config: MkDocsConfig) -> None:
+        if self.publisher is not None:
+            self.publisher.boost_search(config)
+
+    @event_priority(-100)  # after it has written the index
+    def _finish_search(self, *, config: MkDocsConfig) -> None:
+        if self.publisher is not None:
+            self.publisher.finish_search(config)
+
+    on_post_build = CombinedEvent(_boost_search, _finish_search)
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         if self.settings is not None:

@@ -1,0 +1,147 @@
+"""The generated pages of the site, rendered from templates as Markdown documents.
+
+Each page is Markdown whose body is mostly HTML blocks (tables, cards, charts), so values
+are escaped once, by the autoescaping templates, and MkDocs passes the blocks through.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from typing import Any
+
+from .charts import draw_charts
+from .rollups import SEVERITIES, Group, Rollups
+from .templating import render
+from .urls import VIEWS, SiteUrls, slug
+
+
+@dataclass(frozen=True)
+class SiteOptions:
+    """What the plugin options change in the generated site."""
+
+    index_page_size: int = 200
+    chart_months: int = 24
+    feed_size: int = 50
+    site_name: str = "Post-mortems"
+
+
+@dataclass(frozen=True)
+class GeneratedPage:
+    """A page to add to the site: its path in the docs tree and its Markdown."""
+
+    uri: str
+    markdown: str
+
+
+@dataclass
+class Site:
+    """The rollups, their URLs and the options: everything the pages are rendered from."""
+
+    rollups: Rollups
+    urls: SiteUrls
+    options: SiteOptions = field(default_factory=SiteOptions)
+
+    @functools.cached_property
+    def charts(self) -> dict[str, str]:
+        """Every chart by name, drawn once per build."""
+        return draw_charts(self.rollups, self.options.chart_months)
+
+    @property
+    def split_by_year(self) -> bool:
+        """Whether the incident index is one page per year (past ``index_page_size``)."""
+        return len(self.rollups.incidents) > self.options.index_page_size
+
+    def year_uris(self) -> list[str]:
+        if not self.split_by_year:
+            return []
+        return [self.urls.index_uri(group.name) for group in self.rollups.years]
+
+    def _render(self, uri: str, template: str, **context: Any) -> GeneratedPage:
+        link = self.urls.link(self.urls.page(uri))
+        markdown = render(template, link=link, rollups=self.rollups, charts=self.charts,
+                          today=self.rollups.today, **context)
+        return GeneratedPage(uri, markdown)
+
+    def pages(self, *, tags: bool = True) -> list[GeneratedPage]:
+        """Every generated page, in a stable order; ``tags``: add the tags index page."""
+        pages = [
+            *self.index_pages(),
+            self.severity_page(),
+            self.action_items_page(),
+            self.root_causes_page(),
+            self.services_page(),
+            *(self.service_page(group) for group in self.rollups.services),
+        ]
+        return [*pages, self.tags_page()] if tags else pages
+
+    def index_pages(self) -> list[GeneratedPage]:
+        rollups = self.rollups
+        counts = rollups.severity_totals()
+        if not self.split_by_year:
+            return [self._render(self.urls.index_uri(), "pages/incidents.md.j2",
+                                 title="Incidents", year=None, years=[],
+                                 incidents=rollups.incidents, counts=counts)]
+        pages = [self._render(
+            self.urls.index_uri(), "pages/years.md.j2", years=rollups.years,
+            total=len(rollups.incidents), counts=counts,
+            latest=rollups.incidents[: min(20, self.options.index_page_size)],
+        )]
+        for group in rollups.years:
+            others = [g for g in rollups.years if g.name != group.name]
+            pages.append(self._render(
+                self.urls.index_uri(group.name), "pages/incidents.md.j2",
+                title=f"Incidents in {group.name}", year=group.name, years=others,
+                incidents=group.incidents, counts=group.severity_counts(),
+            ))
+        return pages
+
+    def severity_page(self) -> GeneratedPage:
+        rollups = self.rollups
+        by_severity: dict[str, list[Any]] = {sev: [] for sev in SEVERITIES}
+        for incident in rollups.incidents:
+            by_severity.setdefault(incident.severity, []).append(incident)
+        return self._render(
+            VIEWS["severity"], "pages/severity.md.j2", total=len(rollups.incidents),
+            counts=rollups.severity_totals(), by_year=rollups.by_year,
+            by_quarter=rollups.by_quarter, by_month=rollups.by_month,
+            durations=rollups.durations, by_severity=by_severity,
+        )
+
+    def action_items_page(self) -> GeneratedPage:
+        rollups = self.rollups
+        return self._render(
+            VIEWS["action-items"], "pages/action-items.md.j2", rows=rollups.action_items,
+            actions=rollups.action_counts(), owners=rollups.owners,
+            overdue=[a for a in rollups.action_items if a.state == "overdue"],
+            anchors=owner_anchors([g.owner for g in rollups.owners]),
+        )
+
+    def root_causes_page(self) -> GeneratedPage:
+        return self._render(VIEWS["root-causes"], "pages/root-causes.md.j2",
+                            categories=self.rollups.categories)
+
+    def services_page(self) -> GeneratedPage:
+        return self._render(VIEWS["services"], "pages/services.md.j2",
+                            services=self.rollups.services)
+
+    def service_page(self, group: Group) -> GeneratedPage:
+        return self._render(self.urls.service_uri(group.name), "pages/service.md.j2",
+                            group=group, title=slug(group.name))
+
+    def tags_page(self) -> GeneratedPage:
+        return self._render(VIEWS["tags"], "pages/tags.md.j2")
+
+
+def owner_anchors(owners: list[str]) -> dict[str, str]:
+    """A unique ``owner-...`` anchor per owner, whatever characters the names hold."""
+    anchors: dict[str, str] = {}
+    used: set[str] = set()
+    for owner in owners:
+        base = f"owner-{slug(owner)}"
+        anchor, n = base, 2
+        while anchor in used:
+            anchor, n = f"{base}-{n}", n + 1
+        used.add(anchor)
+        anchors[owner] = anchor
+    return anchors

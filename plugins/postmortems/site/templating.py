@@ -1,0 +1,121 @@
+"""The Jinja environment of the site: package templates, autoescape on, escaping filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup, escape
+
+from .rollups import ACTION_STATES, DURATIONS, SEVERITIES
+from .stats import format_duration
+from .urls import slug
+
+#: Characters XML 1.0 forbids (and HTML treats as errors): C0 controls but tab/LF/CR,
+#: lone surrogates, U+FFFE and U+FFFF.
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+#: Python-Markdown's escapable characters (``Markdown.ESCAPED_CHARS`` with the tables
+#: extension) but ``>``: a backslash makes each literal; ``<``, ``>``, ``&`` are HTML-escaped.
+_MARKDOWN_SYNTAX = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
+
+STATE_LABELS = {"overdue": "Overdue", "open": "Open", "done": "Done", "wont-do": "Won't do"}
+CATEGORY_LABELS = {
+    "config-change": "Configuration change", "code-change": "Code change",
+    "deployment": "Deployment", "dependency": "Dependency", "capacity": "Capacity",
+    "infrastructure": "Infrastructure", "data-integrity": "Data integrity",
+    "security": "Security", "monitoring-gap": "Monitoring gap", "process-gap": "Process gap",
+    "third-party": "Third party", "unknown": "Unknown",
+}
+
+
+def clean_text(value: str) -> str:
+    """``value`` without the characters XML and HTML cannot carry."""
+    return _INVALID_XML.sub("", value)
+
+
+def markdown_text(value: Any) -> Markup:
+    """Text for a Markdown context (a heading): Markdown syntax made literal, HTML escaped."""
+    text = " ".join(clean_text(str(value)).split())
+    return Markup(escape(_MARKDOWN_SYNTAX.sub(r"\\\1", text)))
+
+
+def _finalize(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, Markup):
+        return Markup(clean_text(value))
+    if isinstance(value, str):
+        return clean_text(value)
+    return value
+
+
+def _date(value: dt.date | dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%d")
+    return value.isoformat()
+
+
+def _datetime(value: dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _iso(value: dt.datetime | None) -> str:
+    """RFC 3339 in UTC, as Atom wants it."""
+    if value is None:
+        return ""
+    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _seconds(value: dt.timedelta | None) -> str:
+    return "" if value is None else str(int(value.total_seconds()))
+
+
+def _union(groups: Iterable[Iterable[str]]) -> list[str]:
+    """The sorted union of several lists (the services of many incidents), in linear time."""
+    return sorted({item for group in groups for item in group})
+
+
+def _label(value: str) -> str:
+    return CATEGORY_LABELS.get(value) or STATE_LABELS.get(value) or value
+
+
+@functools.lru_cache(maxsize=1)
+def environment() -> Environment:
+    """The one environment; every template is autoescaped, whatever its extension."""
+    env = Environment(
+        loader=PackageLoader("postmortems", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=StrictUndefined,
+        finalize=_finalize,
+    )
+    env.filters.update(
+        md=markdown_text,
+        duration=format_duration,
+        date=_date,
+        datetime=_datetime,
+        iso=_iso,
+        seconds=_seconds,
+        label=_label,
+        slug=slug,
+        union=_union,
+    )
+    env.globals.update(
+        SEVERITIES=SEVERITIES, ACTION_STATES=ACTION_STATES, DURATIONS=DURATIONS,
+        STATE_LABELS=STATE_LABELS,
+    )
+    return env
+
+
+def render(name: str, **context: Any) -> str:
+    return environment().get_template(name).render(**context)

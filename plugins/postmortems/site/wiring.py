@@ -1,0 +1,202 @@
+"""The glue between the site modules and MkDocs: the one module here that imports MkDocs.
+
+:class:`Publisher` does, hook by hook, what the plugin delegates: assets and macros at
+config time, generated pages and exports with the files, the additions to each post-mortem
+page, and the search ranking after the build.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from markupsafe import escape
+from mkdocs.config.config_options import ExtraScriptValue
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
+
+from ..markdown import slugify
+from ..pipeline import CheckResult
+from ..settings import Settings
+from .exports import action_items_csv, atom_feed, incidents_json
+from .incident_page import decorate
+from .macros import SiteMacros
+from .navigation import with_year_pages
+from .pages import Site, SiteOptions
+from .rollups import Incident, build_rollups
+from .search import (
+    ROOT_CAUSE_SLUGS,
+    SectionBoost,
+    boost_entries,
+    escape_markup,
+    find_anchor,
+    index_entries,
+    rewrite_index,
+)
+from .urls import EXPORTS, SiteUrls, edit_base, edit_url
+
+log = get_plugin_logger(__name__)
+
+ASSETS = ("postmortems.css", "postmortems.js")
+ASSET_DIR = "assets/postmortems"
+ASSET_PATH = Path(__file__).resolve().parent.parent / "assets"
+TAGS_PLUGINS = ("material/tags", "tags")
+
+
+class Publisher:
+    """The site side of the plugin for one build."""
+
+    def __init__(self, options: Mapping[str, Any], settings: Settings,
+                 config: MkDocsConfig) -> None:
+        for name in ("index_page_size", "feed_size", "chart_months"):
+            if options[name] < 1:
+                raise ValueError(f"{name} must be at least 1, not {options[name]}")
+        if options["search_boost"] <= 0 or options["root_cause_boost"] <= 0:
+            raise ValueError("search_boost and root_cause_boost must be positive")
+        self.options = options
+        self.settings = settings
+        self.site_options = SiteOptions(
+            index_page_size=options["index_page_size"], chart_months=options["chart_months"],
+            feed_size=options["feed_size"], site_name=config.site_name or "Post-mortems",
+        )
+        self.site: Site | None = None
+        self.summary: dict[str, Any] = {}
+        self.incident_pages: dict[str, Incident] = {}
+        self.generated: set[str] = set()
+        self.hidden_uris: set[str] = set()
+        self.boosts: dict[str, SectionBoost] = {}
+        self.boosts_applied = False
+        self.nav = copy.deepcopy(config.nav)
+        docs_dir = os.path.relpath(config.docs_dir, settings.project_dir).replace(os.sep, "/")
+        self.edit_base = edit_base(config.repo_url, config.edit_uri, docs_dir,
+                                   options["edit_uri"])
+        self.macros_plugin: Any = None
+
+    # --- on_config -------------------------------------------------------------------
+
+    def configure(self, config: MkDocsConfig) -> None:
+        """Add the stylesheet, the script and attr_list (the views' headings set their ids);
+        give mkdocs-macros the variables and macros."""
+        if not any(str(ext).endswith("attr_list") for ext in config.markdown_extensions):
+            config.markdown_extensions.append("attr_list")
+        css, js = (f"{ASSET_DIR}/{name}" for name in ASSETS)
+        if css not in config.extra_css:
+            config.extra_css.append(css)
+        if all(str(script) != js for script in config.extra_javascript):
+            script = ExtraScriptValue(js)
+            script.defer = True
+            config.extra_javascript.append(script)
+        macros = config.plugins.get("macros")
+        if macros is None or not hasattr(macros, "register_macros"):
+            return
+        self.macros_plugin = macros
+        functions = SiteMacros(lambda: self.site, self._macro_page_url).functions()
+        macros.register_variables({"postmortems": self.summary})
+        macros.register_macros(functions)
+
+    def _macro_page_url(self) -> str:
+        page = getattr(self.macros_plugin, "page", None)
+        return page.url if page is not None else ""
+
+    # --- on_files --------------------------------------------------------------------
+
+    def add_site(self, result: CheckResult, published: Mapping[str, File], files: Files,
+                 config: MkDocsConfig) -> None:
+        """Rollups of the published post-mortems; their views, exports and assets as files."""
+        rollups = build_rollups(result.postmortems, self.settings.effective_today)
+        urls = SiteUrls(
+            incidents={i.id: published[i.source].url for i in rollups.incidents
+                       if i.source in published},
+            use_directory_urls=config.use_directory_urls,
+            prefix=self.options["url_prefix"].strip("/"),
+            site_url=config.site_url or "",
+        )
+        self.site = site = Site(rollups, urls, self.site_options)
+        self.summary.clear()
+        self.summary.update(rollups.summary())
+        self.incident_pages = {published[i.source].src_uri: i for i in rollups.incidents
+                               if i.source in published}
+        tags = any(name in config.plugins for name in TAGS_PLUGINS)
+        self.generated = set()
+        self.hidden_uris = {urls.service_uri(g.name) for g in rollups.services}
+        for page in site.pages(tags=tags):
+            inclusion = (InclusionLevel.NOT_IN_NAV if page.uri in self.hidden_uris
+                         else InclusionLevel.UNDEFINED)
+            self._add(files, File.generated(config, page.uri, content=page.markdown,
+                                            inclusion=inclusion))
+        exports = {
+            EXPORTS["json"]: incidents_json(rollups, urls),
+            EXPORTS["csv"]: action_items_csv(rollups, urls),
+            EXPORTS["feed"]: atom_feed(rollups, urls, site_name=self.site_options.site_name,
+                                       size=self.site_options.feed_size),
+        }
+        for uri, content in exports.items():
+            self._add(files, File.generated(config, uri, content=content))
+        for name in ASSETS:
+            self._add(files, File.generated(config, f"{ASSET_DIR}/{name}",
+                                            abs_src_path=str(ASSET_PATH / name)))
+        years = [(year, urls.index_uri(year))
+                 for year in (g.name for g in rollups.years)] if site.split_by_year else []
+        config.nav = with_year_pages(self.nav, urls.index_uri(), years)
+
+    def _add(self, files: Files, file: File) -> None:
+        existing = files.get_file_from_path(file.src_uri)
+        if existing is not None and existing.generated_by is None:
+            log.info(f"docs/{file.src_uri} exists; it is used instead of the generated page")
+            return
+        if existing is not None:
+            files.remove(existing)
+        files.append(file)
+        self.generated.add(file.src_uri)
+
+    # --- pages -----------------------------------------------------------------------
+
+    def page_markdown(self, markdown: str, page: Page) -> str | None:
+        """Post-mortems get their additions; no generated or incident page runs macros."""
+        uri = page.file.src_uri
+        incident = self.incident_pages.get(uri)
+        if incident is None:
+            if uri in self.generated:
+                page.meta["render_macros"] = False
+            return None
+        assert self.site is not None
+        page.meta["render_macros"] = False  # text such as {{ in a post-mortem stays text
+        search = page.meta.get("search") if isinstance(page.meta.get("search"), dict) else {}
+        page.meta["search"] = {**search, "boost": self.options["search_boost"]}
+        # The theme prints the title and tags as they are; they are data here, not markup.
+        page.meta["title"] = str(escape(incident.title))
+        if incident.tags:
+            page.meta["tags"] = [str(escape(tag)) for tag in incident.tags]
+        page.edit_url = edit_url(self.edit_base, incident.source)
+        link = self.site.urls.link(page.url)
+        return decorate(markdown, incident, self.site.rollups, link, page.edit_url)
+
+    def page_content(self, page: Page) -> None:
+        """Remember where each post-mortem's Root Cause section is, for the search boost."""
+        incident = self.incident_pages.get(page.file.src_uri)
+        if incident is None:
+            return
+        anchor = find_anchor(page.toc, ROOT_CAUSE_SLUGS, slugify)
+        if anchor:
+            self.boosts[f"{page.url}#{anchor}"] = SectionBoost(
+                float(self.options["root_cause_boost"]), incident.root_cause)
+
+    def boost_search(self, config: MkDocsConfig) -> None:
+        """Before the search plugin writes its index: boost the Root Cause entries."""
+        search = config.plugins.get("material/search") or config.plugins.get("search")
+        entries = index_entries(search)
+        if entries is not None:
+            boost_entries(entries, self.boosts)
+            self.boosts_applied = True
+
+    def finish_search(self, config: MkDocsConfig) -> None:
+        """After it wrote the index: boost there if that was not possible before; escape."""
+        index = Path(config.site_dir) / "search" / "search_index.json"
+        if not self.boosts_applied:
+            rewrite_index(index, self.boosts)
+        escape_markup(index)

@@ -1,0 +1,97 @@
+"""Plugin options of the site, and a docs page taking the place of a generated one."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.exceptions import Abort, PluginError
+from tests.conftest import VALID_POSTMORTEM, Project
+
+from postmortems.site.search import (
+    SectionBoost,
+    boost_entries,
+    escape_markup,
+    index_entries,
+    rewrite_index,
+)
+
+CONFIG = """\
+site_name: Options
+docs_dir: docs
+theme:
+  name: material
+plugins:
+  - search
+  - postmortems:
+      today: 2026-11-26
+      language: false
+{options}
+"""
+
+
+def _build(project: Project, options: str = "") -> Path:
+    project.write("mkdocs.yml", CONFIG.format(options=options))
+    project.incident("2026/2026-03-14-checkout.md", VALID_POSTMORTEM)
+    config = load_config(str(project.root / "mkdocs.yml"), site_dir=str(project.root / "site"))
+    build(config)
+    return project.root / "site"
+
+
+def test_site_false_publishes_only_the_postmortems(project: Project) -> None:
+    site = _build(project, "      site: false")
+    assert (site / "incidents/2026/2026-03-14-checkout/index.html").is_file()
+    for generated in ("severity", "action-items", "root-causes", "services", "incidents.json",
+                      "feed.xml", "assets/postmortems"):
+        assert not (site / generated).exists(), generated
+
+
+def test_a_docs_page_replaces_the_generated_one(project: Project) -> None:
+    project.write("docs/severity.md", "# Our own severity page\n")
+    site = _build(project)
+    assert "Our own severity page" in (site / "severity/index.html").read_text("utf-8")
+    # Without attr_list in mkdocs.yml, the plugin adds it for the views' heading ids.
+    causes = (site / "root-causes/index.html").read_text("utf-8")
+    assert 'id="config-change"' in causes and "{ #" not in causes
+
+
+def test_options_are_checked(project: Project) -> None:
+    with pytest.raises((Abort, PluginError)):
+        _build(project, "      index_page_size: 0")
+
+
+def test_edit_uri_option_and_boosts(project: Project) -> None:
+    options = ("      edit_uri: https://git.example/r/-/edit/trunk/\n"
+               "      search_boost: 3\n      root_cause_boost: 9")
+    site = _build(project, options)
+    page = (site / "incidents/2026/2026-03-14-checkout/index.html").read_text("utf-8")
+    assert "https://git.example/r/-/edit/trunk/incidents/2026/2026-03-14-checkout.md" in page
+    index = json.loads((site / "search/search_index.json").read_text("utf-8"))
+    boosts = {d["location"]: d.get("boost") for d in index["docs"]}
+    assert boosts["incidents/2026/2026-03-14-checkout/#root-cause"] == 9
+    assert boosts["incidents/2026/2026-03-14-checkout/#summary"] == 3
+
+
+def test_boost_entries_retitles_with_escaped_summary() -> None:
+    index = {"docs": [{"location": "a/#root-cause", "title": "Root Cause", "text": ""},
+                      {"location": "a/", "title": "A", "text": ""}]}
+    changed = boost_entries(index["docs"], {"a/#root-cause": SectionBoost(4, "x < y & z")})
+    assert changed == 1
+    assert index["docs"][0] == {"location": "a/#root-cause", "boost": 4,
+                                "title": "Root Cause: x &lt; y &amp; z", "text": ""}
+    assert "boost" not in index["docs"][1]
+
+
+def test_index_file_fallback_and_escaping(tmp_path: Path) -> None:
+    path = tmp_path / "search_index.json"
+    docs = [{"location": "a/#root-cause", "title": "Root Cause", "text": "<p>x &amp; y</p>"}]
+    path.write_text(json.dumps({"config": {}, "docs": docs}), encoding="utf-8")
+    assert index_entries(object()) is None
+    assert rewrite_index(path, {"a/#root-cause": SectionBoost(4, "cause")}) == 1
+    escape_markup(path)
+    text = path.read_text(encoding="utf-8")
+    assert "<" not in text and ">" not in text and "&" not in text
+    assert json.loads(text)["docs"][0] == {**docs[0], "boost": 4, "title": "Root Cause: cause"}

@@ -1,0 +1,99 @@
+"""A site past ``index_page_size``: one index page per year, the years in the sidebar.
+
+Built with ``.html`` URLs, no ``site_url``, and mkdocs-macros listed before the postmortems
+plugin, so relative links, feed ids and the macro registration are checked in that set-up too.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+from tests.site.conftest import BuiltSite, broken_links, build_project, copy_repo_project, when
+
+MKDOCS_YML = """\
+site_name: Split post-mortems
+docs_dir: docs
+use_directory_urls: false
+theme:
+  name: material
+  features: [navigation.sections, navigation.indexes]
+plugins:
+  - search
+  - tags
+  - macros:
+      render_by_default: false
+      on_undefined: strict
+      on_error_fail: true
+  - postmortems:
+      today: 2026-11-26
+      language: false
+      index_page_size: 4
+      feed_size: 3
+markdown_extensions: [attr_list, md_in_html, tables, toc]
+nav:
+  - Home: index.md
+  - Incidents: incidents/index.md
+  - Severity: severity.md
+  - Action items: action-items.md
+  - Root causes: root-causes.md
+  - Services: services/index.md
+  - Tags: tags.md
+"""
+
+
+@pytest.fixture(scope="module")
+def split_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
+    project = copy_repo_project(tmp_path_factory.mktemp("split") / "project")
+    (project / "mkdocs.yml").write_text(MKDOCS_YML, encoding="utf-8")
+    return build_project(project)
+
+
+def _html(site: BuiltSite, path: str) -> str:
+    return (site.site / path).read_text(encoding="utf-8")
+
+
+def test_one_page_per_year(split_site: BuiltSite) -> None:
+    years: dict[str, list[str]] = {}
+    for meta in split_site.published:
+        years.setdefault(meta["started"][:4], []).append(meta["id"])
+    assert len(split_site.published) > 4 and len(years) > 1
+    index = _html(split_site, "incidents/index.html")
+    for year, ids in years.items():
+        assert f'href="{year}/index.html"' in index
+        page = _html(split_site, f"incidents/{year}/index.html")
+        article = page[page.index("<article"): page.index("</article>")]
+        rows = re.findall(r"<tr data-severity=.*?</tr>", article, re.S)
+        assert [re.search(r"INC-[\d-]+", r).group() for r in rows] == ids
+    assert split_site.warnings() == []
+
+
+def test_sidebar_lists_years_not_incidents(split_site: BuiltSite) -> None:
+    page = _html(split_site, "severity.html")
+    nav = page[page.index("md-nav--primary"): page.index('class="md-content"')]
+    for year in {m["started"][:4] for m in split_site.published}:
+        assert f"incidents/{year}/index.html" in nav
+    for meta in split_site.published:
+        assert meta["id"] not in nav
+
+
+def test_links_resolve_with_html_urls(split_site: BuiltSite) -> None:
+    assert broken_links(split_site.project) == []
+
+
+def test_macros_work_when_listed_first(split_site: BuiltSite) -> None:
+    home = _html(split_site, "index.html")
+    assert "{{" not in home.split("<article", 1)[1]
+    assert 'class="pm-severity-counts"' in home
+
+
+def test_feed_without_site_url(split_site: BuiltSite) -> None:
+    feed = ET.parse(split_site.site / "feed.xml").getroot()
+    atom = "{http://www.w3.org/2005/Atom}"
+    entries = feed.findall(f"{atom}entry")
+    assert len(entries) == 3
+    newest = sorted(split_site.published, key=lambda m: when(m["started"]), reverse=True)[:3]
+    assert all(e.findtext(f"{atom}id").startswith("urn:uuid:") for e in entries)
+    hrefs = [e.find(f"{atom}link").get("href") for e in entries]
+    assert hrefs == [split_site.url_of(m["id"])[:-1] + ".html" for m in newest]
