@@ -257,30 +257,15 @@ def check_collection(postmortems: Iterable[Postmortem]) -> list[Finding]:
         if not isinstance(related, list):
             continue
         for index, rid in enumerate(related):
-            if isinstance(rid, str) and rid not in first_seen:
-                line, column = _line(pm, "related", index)
-                findings.append(
-                    Finding(
-                        pm.path,
-                        line,
-                        "unknown-related",
-                        Level.ERROR,
-                        f"related id {rid} does not match any post-mortem",
-                        "check the id, or remove it from related",
-                        column,
-                    )
-                )
-            elif rid == pm.id:
-                line, column = _line(pm, "related", index)
-                findings.append(
-                    Finding(
-                        pm.path,
-                        line,
-                        "unknown-related",
-                        Level.ERROR,
-                        f"post-mortem {rid} lists itself as related",
-                        "remove it from related",
-                        column,
-                    )
-                )
+            if rid == pm.id:
+                message, hint = f"post-mortem {rid} lists itself as related", "remove it"
+            elif isinstance(rid, str) and rid not in first_seen:
+                message = f"related id {rid} does not match any post-mortem"
+                hint = "check the id, or remove it from related"
+            else:
+                continue
+            line, column = _line(pm, "related", index)
+            findings.append(
+                Finding(pm.path, line, "unknown-related", Level.ERROR, message, hint, column)
+            )
     return findings

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import checks
 from .findings import Finding, Level, Suppression, fails
+from .language import LanguageChecker, LanguageSettings, names_from_postmortem
 from .model import Postmortem
 from .policy import Policy
 from .settings import Settings
@@ -99,7 +100,7 @@ class Checker:
                 source.body,
                 pm.path,
                 first_line=source.body_line,
-                known_names=_names(source.meta, source.body),
+                known_names=names_from_postmortem(source.meta, source.document),
             )
             pm.findings.extend(result.findings)
             pm.suppressions.extend(result.suppressions)
@@ -128,9 +129,7 @@ def check_collection_at(settings: Settings, paths: Sequence[Path] | None = None)
     return Checker(settings).check_paths(list(paths) if paths else [settings.incidents_path])
 
 
-def _language_checker(settings: Settings):  # type: ignore[no-untyped-def]
-    from .language import LanguageChecker, LanguageSettings
-
+def _language_checker(settings: Settings) -> LanguageChecker:
     return LanguageChecker(
         LanguageSettings(
             rules_path=settings.language_rules_path,
@@ -139,9 +138,3 @@ def _language_checker(settings: Settings):  # type: ignore[no-untyped-def]
             blockquote_level=settings.blockquote_level,
         )
     )
-
-
-def _names(meta: dict, body: str) -> list[str]:  # type: ignore[type-arg]
-    from .language import names_from_postmortem
-
-    return names_from_postmortem(meta, body)

@@ -162,6 +162,13 @@ CASES = [
         11,
     ),
     Case(
+        "related to itself",
+        replace("related: []", "related: [INC-2026-001]"),
+        "unknown-related",
+        at("related:"),
+        11,
+    ),
+    Case(
         "severity disagrees with decision tree",
         replace("severity: SEV2", "severity: SEV3"),
         "severity-mismatch",

@@ -7,11 +7,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .prose import TABLE_DELIMITER, UNESCAPED_PIPE, section_name
+from ..markdown import Document, parse_document
+from .prose import section_name
 from .rules import RuleSet
 
-_HEADING = re.compile(r"^[ ]{0,3}#{1,6}[ \t]+(?P<title>.*?)[ \t#]*$")
-_FENCE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})")
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MARKUP = re.compile(r"[*_`~]|<[^>]*>")
 _SPLIT = re.compile(r"\s*(?:,|;|/|&|\band\b|\+)\s*")
@@ -19,45 +18,15 @@ _PERSON_HEADERS = ("person", "people", "name", "names", "who")
 _PLACEHOLDER = re.compile(r"^(?:\.{3}|…|-+|—|–|n/?a|none|tbd|todo|\?+|<[^>]*>)$", re.IGNORECASE)
 
 
-def _cells(line: str) -> list[str]:
-    text = line.strip()
-    if text.startswith("|"):
-        text = text[1:]
-    if text.endswith("|") and not text.endswith("\\|"):
-        text = text[:-1]
-    return [c.strip() for c in UNESCAPED_PIPE.split(text)]
-
-
-def _people_column(body: str) -> list[str]:
-    """Cells of the Person column of the table under a "Who Was Involved" heading."""
-    lines = body.split("\n")
-    in_section = in_fence = False
-    out: list[str] = []
-    for i, line in enumerate(lines):
-        if _FENCE.match(line):
-            in_fence = not in_fence
-            continue
-        if in_fence:
-            continue
-        if heading := _HEADING.match(line):
-            in_section = section_name(heading.group("title")) == "who was involved"
-            continue
-        if not in_section or "|" not in line or i + 1 >= len(lines):
-            continue
-        if not TABLE_DELIMITER.match(lines[i + 1]):
-            continue
-        headers = [section_name(c) for c in _cells(line)]
-        column = next((k for k, h in enumerate(headers) if h in _PERSON_HEADERS), None)
-        if column is None:
-            return out
-        for row in lines[i + 2 :]:
-            if "|" not in row or not row.strip():
-                break
-            cells = _cells(row)
-            if column < len(cells):
-                out.append(cells[column])
-        return out
-    return out
+def _people_column(document: Document) -> list[str]:
+    """Cells of the Person column of the first table under "Who Was Involved"."""
+    section = document.section("who-was-involved")
+    for table in section.tables if section else []:
+        header = next((h for h in table.headers if section_name(h) in _PERSON_HEADERS), None)
+        if header is None:
+            return []
+        return [row.cells[header] for row in table.rows if row.cells.get(header)]
+    return []
 
 
 def _clean(cell: str) -> list[str]:
@@ -67,8 +36,12 @@ def _clean(cell: str) -> list[str]:
     return [n for n in names if n and not _PLACEHOLDER.match(n)]
 
 
-def names_from_postmortem(front_matter: Mapping[str, Any] | None, body: str) -> list[str]:
+def names_from_postmortem(
+    front_matter: Mapping[str, Any] | None, body: str | Document
+) -> list[str]:
     """Names a post-mortem itself gives: authors, action-item owners, "Who Was Involved".
+
+    ``body`` is the Markdown body, or the :class:`Document` already parsed from it.
 
     The list is raw (team slugs such as ``db-team`` included, in order of first
     appearance, without duplicates); the checker decides which entries are people.
@@ -83,7 +56,8 @@ def names_from_postmortem(front_matter: Mapping[str, Any] | None, body: str) -> 
     for item in items if isinstance(items, list) else []:
         if isinstance(item, Mapping) and item.get("owner"):
             found.append(str(item["owner"]))
-    for cell in _people_column(body):
+    document = parse_document(body) if isinstance(body, str) else body
+    for cell in _people_column(document):
         found += _clean(cell)
     return list(dict.fromkeys(n.strip() for n in found if n and n.strip()))
 
