@@ -19,8 +19,12 @@ Path_ = tuple[str | int, ...]
 MAX_NODES = 100_000
 
 
-class _StringTimestampLoader(yaml.SafeLoader):
-    """SafeLoader that leaves timestamps as strings (JSON has no date type)."""
+# LibYAML's parser is several times faster than the pure-Python one and reports the same marks.
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _StringTimestampLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe loader that leaves timestamps as strings (JSON has no date type)."""
 
 
 _StringTimestampLoader.yaml_implicit_resolvers = {
@@ -66,7 +70,7 @@ class LoadedYaml:
 
 
 class _Builder:
-    def __init__(self, loader: yaml.SafeLoader, line_offset: int) -> None:
+    def __init__(self, loader: _StringTimestampLoader, line_offset: int) -> None:
         self.loader = loader
         self.line_offset = line_offset
         self.result = LoadedYaml()
