@@ -1,0 +1,83 @@
+"""Language findings travel through the CLI and the MkDocs build like any other finding."""
+
+from __future__ import annotations
+
+from tests.conftest import VALID_POSTMORTEM, Project, run_cli, run_mkdocs
+
+BLAME = "No alert on connection saturation existed for replicas."
+NOTES = """\
+# Release notes review
+
+The script failed and the config was invalid, so the job crashed.
+
+Ben merged the broken change without waiting for CI.
+
+```bash
+# human error in a code block is not prose
+```
+
+This was human error.
+"""
+
+
+def test_language_only_on_any_markdown_file(project: Project) -> None:
+    notes = project.write("notes/review.md", NOTES)
+    run = run_cli("check", "--rules", "language", "--format", "json", str(notes), cwd=project.root)
+    assert run.exit_code == 1
+    findings = run.json["findings"]
+    assert [(f["line"], f["column"], f["rule"], f["level"]) for f in findings] == [
+        (5, 1, "agent/bad-action", "warning"),
+        (11, 10, "judgement/human-error", "error"),
+    ]
+    human = findings[1]
+    assert human["category"] == "judgement"
+    assert human["match"] == "human error"
+    assert human["end_column"] == 10 + len("human error")
+    assert human["message"] and human["hint"] and human["suggestions"]
+    assert run.json["summary"]["files"] == 1
+
+
+def test_language_findings_in_the_full_check(project: Project) -> None:
+    text = VALID_POSTMORTEM.replace(
+        BLAME, "The developer forgot to add an alert. It was sloppy work."
+    )
+    project.incident("a.md", text)
+    run = run_cli("check", "--format", "json", cwd=project.root)
+    assert run.exit_code == 1
+    categories = {(f["category"], f["level"]) for f in run.json["findings"]}
+    assert ("agent", "warning") in categories
+    assert ("judgement", "error") in categories
+    assert all(f["line"] == 58 for f in run.json["findings"])
+
+
+def test_schema_only_skips_language(project: Project) -> None:
+    project.incident("a.md", VALID_POSTMORTEM.replace(BLAME, "This was human error."))
+    assert run_cli("check", "--rules", "schema", cwd=project.root).exit_code == 0
+    assert run_cli("check", cwd=project.root).exit_code == 1
+
+
+def test_suppression_is_counted_in_the_summary(project: Project) -> None:
+    text = VALID_POSTMORTEM.replace(
+        BLAME,
+        "<!-- blameless-ignore judgement: quoting the chat log verbatim -->\n"
+        "The chat said it was human error.",
+    )
+    project.incident("a.md", text)
+    run = run_cli("check", cwd=project.root)
+    assert run.exit_code == 0, run.stdout
+    assert "1 suppression (judgement/human-error 1)" in run.stdout.splitlines()[-1]
+
+
+def test_build_logs_language_findings_and_fails_on_errors(project: Project) -> None:
+    project.incident("a.md", VALID_POSTMORTEM.replace(BLAME, "This was human error."))
+    proc = run_mkdocs("build", cwd=project.root)
+    assert proc.returncode != 0
+    assert "incidents/a.md:58:10: Human error given as a cause" in proc.stderr
+
+
+def test_build_warnings_fail_only_under_strict(project: Project) -> None:
+    project.incident("a.md", VALID_POSTMORTEM.replace(BLAME, "The developer forgot the alert."))
+    assert run_mkdocs("build", cwd=project.root).returncode == 0
+    strict = run_mkdocs("build", "--strict", cwd=project.root)
+    assert strict.returncode != 0
+    assert "incidents/a.md:58:1: A person is blamed for an oversight" in strict.stderr
