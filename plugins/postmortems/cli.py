@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import sys
 from pathlib import Path
 
@@ -29,7 +30,7 @@ def load_settings(config_file: Path | None) -> Settings:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="mkdocs-postmortems")
 def main() -> None:
-    """Post-mortems as code: check, and soon scaffold, incident post-mortems."""
+    """Post-mortems as code: check incident post-mortems against the team's policy."""
 
 
 @main.command()
@@ -57,18 +58,12 @@ def main() -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="mkdocs.yml to read the postmortems options from (default: the nearest one).",
 )
-@click.option(
-    "--today",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="Date to compute overdue action items against (default: today).",
-)
 def check(
     paths: tuple[Path, ...],
     output_format: str,
     strict: bool,
     rules: str,
     config_file: Path | None,
-    today: object,
 ) -> None:
     """Check post-mortems. PATHS are files or folders (default: the configured collection).
 
@@ -76,8 +71,6 @@ def check(
     """
     try:
         settings = load_settings(config_file)
-        if today is not None:
-            settings = dataclasses.replace(settings, today=today.date())  # type: ignore[attr-defined]
         if rules == "schema":
             settings = dataclasses.replace(settings, language=False)
         targets = list(paths) or [settings.incidents_path]
@@ -91,5 +84,7 @@ def check(
     if output_format == "json":
         click.echo(render_json(result, strict=strict))
     else:
-        click.echo(render_text(result, strict=strict))
+        # Colour only on a terminal (click strips it elsewhere), and never with NO_COLOR set.
+        colour = False if os.environ.get("NO_COLOR") else None
+        click.echo(render_text(result, strict=strict), color=colour)
     sys.exit(EXIT_FINDINGS if result.fails(strict=strict) else EXIT_OK)
