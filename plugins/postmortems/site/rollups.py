@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from ..model import ActionItem, Postmortem
@@ -114,19 +114,11 @@ class Incident:
         return (self.started.timestamp() if self.started else float("-inf"), self.id)
 
 
-@dataclass(frozen=True)
-class ActionRow:
-    """One action item with its source incident and its state on the given day."""
+@dataclass
+class ActionRow(ActionItem):
+    """An action item with its source incident and its state on the given day."""
 
     incident: Incident = field(repr=False, compare=False)
-    incident_id: str
-    index: int
-    action: str
-    owner: str
-    due: dt.date | None
-    status: str
-    kind: str
-    ticket: str
     state: str
 
     @classmethod
@@ -137,8 +129,9 @@ class ActionRow:
             state = "open"
         else:
             state = item.status if item.status in CLOSED_STATES else "done"
-        return cls(incident, incident.id, item.index, item.action, item.owner, item.due,
-                   item.status, item.kind, item.ticket, state)
+        values = {f.name: getattr(item, f.name) for f in fields(item)}
+        values["incident_id"] = incident.id
+        return cls(**values, incident=incident, state=state)
 
     @property
     def is_open(self) -> bool:
