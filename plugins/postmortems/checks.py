@@ -6,16 +6,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from .findings import Finding, Level
 from .markdown import Section
 from .model import MILESTONES, Postmortem
 from .policy import Policy
+from .source import split_front_matter
 
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_INLINE_CODE = re.compile(r"`[^`\n]*`")
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
 _DECORATION = re.compile(r"[*_`]")
 _CLOCK = re.compile(r"^(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?(?:\s*(?:UTC|Z))?$", re.I)
 _STAMP = re.compile(
@@ -84,34 +84,17 @@ def check_time_order(pm: Postmortem) -> Iterator[Finding]:
         previous = (name, value) if previous is None or value >= previous[1] else previous
 
 
-def _strip_code(lines: list[str]) -> Iterator[tuple[int, str]]:
-    """(offset, line) pairs outside fenced code, with inline code and comments blanked."""
-    fence: str | None = None
-    for offset, line in enumerate(lines):
-        match = _FENCE.match(line)
-        if match:
-            fence = None if fence else match.group(1)
-            continue
-        if fence is None:
-            yield offset, _INLINE_CODE.sub(lambda m: " " * len(m.group()), line)
-
-
-def _blank_comments(text: str) -> str:
-    return _COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
-
-
 def check_placeholders(pm: Postmortem, policy: Policy) -> Iterator[Finding]:
     """Template placeholders left in the body or in front-matter text."""
     if pm.document is None:
         return
-    body_lines = _blank_comments(pm.source.body).split("\n")
-    for offset, line in _strip_code(body_lines):
+    for line_no, line in pm.document.visible_lines():
         for placeholder in policy.placeholders:
             match = placeholder.pattern.search(line)
             if match:
                 yield Finding(
                     pm.path,
-                    pm.source.body_line + offset,
+                    line_no,
                     "placeholder",
                     Level.ERROR,
                     f"template placeholder {match.group().strip() or '...'!r} left in",
@@ -228,30 +211,69 @@ def check_postmortem(pm: Postmortem, policy: Policy) -> list[Finding]:
     ]
 
 
-def check_collection(postmortems: Iterable[Postmortem]) -> list[Finding]:
-    """Ids unique across the collection; every related id exists."""
+@dataclass(frozen=True)
+class IdRef:
+    """Where a post-mortem that is not being checked declares its id."""
+
+    path: str
+    id: str
+    line: int
+
+
+_ID_LINE = re.compile(r"""^id:[ \t]*(["']?)(?P<id>[^\s"'#]+)\1[ \t]*(?:#.*)?$""", re.M)
+
+
+def id_ref(path: Path, shown: str) -> IdRef | None:
+    """The id of the post-mortem at ``path`` from its front matter, read cheaply."""
+    try:
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            head = handle.read(MAX_ID_SCAN)
+    except OSError:
+        return None
+    front, _, _, _ = split_front_matter(head)
+    if front is None:
+        return None
+    m = _ID_LINE.search(front)
+    return IdRef(shown, m.group("id"), front.count("\n", 0, m.start()) + 2) if m else None
+
+
+#: The id is read from the first bytes of a file that is only context (front matter).
+MAX_ID_SCAN = 16_384
+
+
+def check_collection(
+    postmortems: Iterable[Postmortem], context: Iterable[IdRef] = ()
+) -> list[Finding]:
+    """Ids unique across the collection; every related id exists.
+
+    ``context`` are the collection's other post-mortems when only some are checked: their
+    ids count, but only ``postmortems`` get findings, so checking one file gives that
+    file the findings a check of the whole collection gives it.
+    """
     findings: list[Finding] = []
-    first_seen: dict[str, Postmortem] = {}
     readable = [pm for pm in postmortems if pm.source.readable]
+    places: dict[str, list[tuple[str, int]]] = {}
+    for ref in context:
+        places.setdefault(ref.id, []).append((ref.path, ref.line))
     for pm in readable:
-        if pm.id is None:
+        if pm.id is not None:
+            places.setdefault(pm.id, []).append((pm.path, _line(pm, "id")[0]))
+    for pm in readable:
+        if pm.id is None or len(places[pm.id]) < 2:
             continue
-        if pm.id in first_seen:
-            line, column = _line(pm, "id")
-            other = first_seen[pm.id]
-            findings.append(
-                Finding(
-                    pm.path,
-                    line,
-                    "duplicate-id",
-                    Level.ERROR,
-                    f"id {pm.id} is already used by {other.path}:{_line(other, 'id')[0]}",
-                    "give each post-mortem its own id (the next free number of the year)",
-                    column,
-                )
+        others = [f"{path}:{line}" for path, line in places[pm.id] if path != pm.path]
+        line, column = _line(pm, "id")
+        findings.append(
+            Finding(
+                pm.path,
+                line,
+                "duplicate-id",
+                Level.ERROR,
+                f"id {pm.id} is also used by {', '.join(others)}",
+                "give each post-mortem its own id (the next free number of the year)",
+                column,
             )
-        else:
-            first_seen[pm.id] = pm
+        )
     for pm in readable:
         related = pm.meta.get("related")
         if not isinstance(related, list):
@@ -259,7 +281,7 @@ def check_collection(postmortems: Iterable[Postmortem]) -> list[Finding]:
         for index, rid in enumerate(related):
             if rid == pm.id:
                 message, hint = f"post-mortem {rid} lists itself as related", "remove it"
-            elif isinstance(rid, str) and rid not in first_seen:
+            elif isinstance(rid, str) and rid not in places:
                 message = f"related id {rid} does not match any post-mortem"
                 hint = "check the id, or remove it from related"
             else:

@@ -39,6 +39,7 @@ class Finding:
     category: str = ""
     match: str = ""
     suggestions: tuple[str, ...] = field(default_factory=tuple)
+    scope: str = ""  # where it was found when that caps its level: "quote" (a block quote)
 
     def with_level(self, level: Level) -> Finding:
         return replace(self, level=level)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .findings import Finding, Level, Suppression
-from .markdown import Document
+from .markdown import Body
 from .source import SourceFile
 
 PUBLISHED_STATUSES = ("review", "final")
@@ -73,7 +73,7 @@ class Postmortem:
         return self.source.meta
 
     @property
-    def document(self) -> Document | None:
+    def document(self) -> Body | None:
         return self.source.document
 
     @property

@@ -6,18 +6,24 @@ its own, so they cannot disagree.
 
 from __future__ import annotations
 
+import traceback
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import checks
 from .findings import Finding, Level, Suppression, fails
 from .language import LanguageChecker, LanguageSettings, names_from_postmortem
+from .levels import LevelPolicy, check_names, resolve
 from .model import Postmortem
 from .policy import Policy
+from .rulebook import with_language_rules
 from .settings import Settings
-from .source import MARKDOWN_SUFFIXES, display_path, read_source
+from .source import MARKDOWN_SUFFIXES, SourceFile, display_path, read_source
+
+#: The rule of a finding that reports a failure of the checker itself (exit status 3).
+INTERNAL_ERROR = "internal-error"
 
 
 @dataclass
@@ -31,6 +37,10 @@ class CheckResult:
 
     def fails(self, *, strict: bool = False) -> bool:
         return fails(self.findings, strict=strict)
+
+    @property
+    def internal_errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.rule == INTERNAL_ERROR]
 
     @property
     def published(self) -> list[Postmortem]:
@@ -68,22 +78,68 @@ class Checker:
         self.only_language = only_language
         self.policy = None if only_language else Policy(settings.schema_path)
         self.language = _language_checker(settings) if settings.language or only_language else None
+        rulebook = with_language_rules(self.language.rules if self.language else None)
+        known = set(rulebook.rules) | {info.category for info in rulebook.rules.values()}
+        check_names(settings.rule_levels, known - {""}, "rule_levels")
+        check_names(settings.draft_rules, known - {""}, "draft_rules")
+        data = self.language.rules if self.language else None
+        self.levels = LevelPolicy(
+            overrides={**(data.level_overrides if data else {}), **settings.rule_levels},
+            draft_level=settings.draft_level,
+            draft_rules=frozenset(settings.draft_rules),
+            blockquote_level=data.blockquote_level if data else "info",
+        )
 
     def check_paths(self, paths: Sequence[Path]) -> CheckResult:
+        """Check the files under ``paths``.
+
+        Files named inside the configured collection are checked in its context: ids and
+        related ids resolve against every post-mortem there (read cheaply: front matter
+        only), while findings are reported for the named files alone.
+        """
         files = discover(paths)
         postmortems = [self.check_file(path) for path in files]
-        collection = [] if self.only_language else checks.check_collection(postmortems)
-        by_path = {pm.path: pm for pm in postmortems}
-        for finding in collection:
-            by_path[finding.path].findings.append(finding)
+        if not self.only_language:
+            context = self._context(files)
+            collection = checks.check_collection(postmortems, context)
+            by_path = {pm.path: pm for pm in postmortems}
+            for finding in collection:
+                by_path[finding.path].findings.append(finding)
         for pm in postmortems:
-            pm.findings = self._apply_levels(pm)
+            pm.findings = [
+                r for f in pm.findings if (r := resolve(f, self.levels, draft=pm.is_draft))
+            ]
         findings = sorted((f for pm in postmortems for f in pm.findings), key=Finding.sort_key)
         suppressions = [s for pm in postmortems for s in pm.suppressions]
         return CheckResult(postmortems, findings, suppressions, len(files))
 
+    def _context(self, files: Sequence[Path]) -> list[checks.IdRef]:
+        """Ids of the collection's other post-mortems, when only some files are checked."""
+        collection = self.settings.incidents_path
+        if not collection.is_dir():
+            return []
+        named = {path.resolve() for path in files}
+        refs = []
+        for path in discover([collection]):
+            if path.resolve() in named:
+                continue
+            ref = checks.id_ref(path, display_path(path, self.settings.project_dir))
+            if ref is not None:
+                refs.append(ref)
+        return refs
+
     def check_file(self, path: Path) -> Postmortem:
-        source = read_source(path, display_path(path, self.settings.project_dir))
+        """Read, validate and check one file; any failure inside becomes a finding."""
+        shown = display_path(path, self.settings.project_dir)
+        try:
+            return self._check_file(path, shown)
+        except Exception as exc:
+            pm = Postmortem(SourceFile(shown, abs_path=path))
+            pm.findings.append(internal_error(shown, exc))
+            return pm
+
+    def _check_file(self, path: Path, shown: str) -> Postmortem:
+        source = read_source(path, shown)
         pm = Postmortem(source)
         if self.only_language:
             # Any Markdown file: front-matter problems are not this mode's business.
@@ -97,31 +153,26 @@ class Checker:
             pm.findings.extend(checks.check_postmortem(pm, self.policy))
         if self.language is not None and source.document is not None:
             result = self.language.check(
-                source.body,
+                source.document,
                 pm.path,
-                first_line=source.body_line,
                 known_names=names_from_postmortem(source.meta, source.document),
+                resolve_levels=False,
             )
             pm.findings.extend(result.findings)
             pm.suppressions.extend(result.suppressions)
         return pm
 
-    def _apply_levels(self, pm: Postmortem) -> list[Finding]:
-        """Team level overrides (by rule id or category), then the draft leniency."""
-        levels = self.settings.rule_levels
-        out = []
-        for finding in pm.findings:
-            level_name = levels.get(finding.rule) or levels.get(finding.category)
-            if level_name == "off":
-                continue
-            if level_name:
-                finding = replace(finding, level=Level(level_name))
-            if pm.is_draft and finding.rule in self.settings.draft_rules:
-                if self.settings.draft_level == "off":
-                    continue
-                finding = replace(finding, level=Level(self.settings.draft_level))
-            out.append(finding)
-        return out
+
+def internal_error(path: str, exc: BaseException) -> Finding:
+    """A finding for a failure of the checker itself on one file."""
+    where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    origin = f" in {Path(where.filename).name}:{where.lineno}" if where else ""
+    return Finding(
+        path, 0, INTERNAL_ERROR, Level.ERROR,
+        f"the checker failed on this file: {type(exc).__name__}{origin}",
+        "this is a bug in mkdocs-postmortems, not in the post-mortem; please report it with "
+        "the file",
+    )
 
 
 def check_collection_at(settings: Settings, paths: Sequence[Path] | None = None) -> CheckResult:

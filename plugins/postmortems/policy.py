@@ -15,7 +15,8 @@ from jsonschema import Draft202012Validator, ValidationError
 
 from .errors import ConfigurationError
 from .findings import Finding, Level
-from .markdown import Document, prose_words
+from .formats import format_checker
+from .markdown import Body
 from .yamlpos import LoadedYaml, dotted
 
 _REQUIRED = re.compile(r"^'(?P<name>.+)' is a required property$")
@@ -56,9 +57,7 @@ class Policy:
         except jsonschema.SchemaError as exc:
             where = "/".join(str(p) for p in exc.absolute_path) or "(root)"
             raise PolicyError(f"{path}: invalid JSON Schema at {where}: {exc.message}") from exc
-        self.validator = Draft202012Validator(
-            self.schema, format_checker=Draft202012Validator.FORMAT_CHECKER
-        )
+        self.validator = Draft202012Validator(self.schema, format_checker=format_checker())
         self.placeholders = [
             Placeholder(re.compile(item["pattern"], re.M), item.get("hint", ""))
             for item in self.schema.get("x-placeholders", [])
@@ -69,7 +68,7 @@ class Policy:
         sections = self.schema.get("properties", {}).get("sections", {}).get("properties", {})
         return str(sections.get(slug, {}).get("title") or slug.replace("-", " ").title())
 
-    def instance(self, meta: dict[str, Any], document: Document) -> dict[str, Any]:
+    def instance(self, meta: dict[str, Any], document: Body) -> dict[str, Any]:
         """The validation instance of one post-mortem: its front matter and its sections."""
         ignore = [p.pattern for p in self.placeholders]
         sections: dict[str, Any] = {}
@@ -79,13 +78,13 @@ class Policy:
             sections[section.slug] = {
                 "heading": section.heading,
                 "line": section.line,
-                "words": prose_words(section.text, ignore),
+                "words": document.words(section, ignore),
                 "table_rows": sum(len(table.rows) for table in section.tables),
             }
         return {"front_matter": meta, "sections": sections}
 
     def validate(
-        self, path: str, instance: dict[str, Any], yaml: LoadedYaml, document: Document
+        self, path: str, instance: dict[str, Any], yaml: LoadedYaml, document: Body
     ) -> list[Finding]:
         """Validate and translate every error into a finding at the right line."""
         locator = _Locator(yaml, document, instance)
@@ -227,7 +226,7 @@ class Policy:
 class _Locator:
     """Maps a data path of the instance back to a line and column of the file."""
 
-    def __init__(self, yaml: LoadedYaml, document: Document, instance: dict[str, Any]) -> None:
+    def __init__(self, yaml: LoadedYaml, document: Body, instance: dict[str, Any]) -> None:
         self.yaml = yaml
         self.document = document
         self.instance = instance

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .findings import Finding, Level
-from .markdown import Document, parse_document
+from .markdown import Body, parse_body
 from .yamlpos import LoadedYaml, load_yaml
 
 #: Larger files are refused before parsing: a post-mortem is prose, not a data dump.
@@ -31,7 +31,7 @@ class SourceFile:
     front_matter_end: int = 0  # line of the closing ``---``
     body: str = ""
     body_line: int = 1  # line of the file where the body starts
-    document: Document | None = None
+    document: Body | None = None  # the body, parsed once; None when the file was not read
     findings: list[Finding] = field(default_factory=list)
 
     @property
@@ -60,10 +60,10 @@ def display_path(path: Path, base: Path | None = None) -> str:
 def split_front_matter(text: str) -> tuple[str | None, int, str, int]:
     """(front matter or None when absent, closing line, body, first body line)."""
     lines = text.split("\n")
-    if not lines or not _OPEN.match(lines[0].lstrip("\ufeff").rstrip("\r")):
+    if not lines or not _OPEN.match(lines[0].lstrip("\ufeff")):
         return None, 0, text, 1
     for index in range(1, len(lines)):
-        if _CLOSE.match(lines[index].rstrip("\r")):
+        if _CLOSE.match(lines[index]):
             front = "\n".join(lines[1:index])
             body = "\n".join(lines[index + 1 :])
             return front, index + 1, body, index + 2
@@ -122,7 +122,9 @@ def read_source(path: Path, shown: str | None = None) -> SourceFile:
             column,
         )
         return source
-    source.text = text.lstrip("\ufeff")
+    # One notion of a line for every consumer (and for MkDocs, which reads with universal
+    # newlines): CRLF and lone CR become LF; columns do not move.
+    source.text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     parse_text(source)
     return source
 
@@ -131,7 +133,7 @@ def parse_text(source: SourceFile) -> None:
     """Fill in front matter, body and document of ``source`` from its text."""
     front, closing, body, body_line = split_front_matter(source.text)
     source.body, source.body_line = body, body_line
-    source.document = parse_document(body, body_line)
+    source.document = parse_body(body, body_line)
     if front is None:
         source.error(
             1,

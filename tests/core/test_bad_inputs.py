@@ -242,10 +242,14 @@ def test_duplicate_id_across_two_files(project: Project) -> None:
     project.incident("2026/b.md", VALID_POSTMORTEM)
     run = run_cli("check", "--format", "json", cwd=project.root)
     assert run.exit_code == 1
-    [finding] = [f for f in run.json["findings"] if f["rule"] == "duplicate-id"]
-    assert finding["path"] == "incidents/2026/b.md"
-    assert finding["line"] == 2
-    assert "incidents/2026/a.md:2" in finding["message"]
+    found = [f for f in run.json["findings"] if f["rule"] == "duplicate-id"]
+    # Each file that shares the id is told where the other one is.
+    assert [(f["path"], f["line"]) for f in found] == [
+        ("incidents/2026/a.md", 2),
+        ("incidents/2026/b.md", 2),
+    ]
+    assert "incidents/2026/b.md:2" in found[0]["message"]
+    assert "incidents/2026/a.md:2" in found[1]["message"]
 
 
 def test_explicit_non_markdown_file(project: Project) -> None:

@@ -61,6 +61,7 @@ def test_json_findings_carry_every_field(project: Project) -> None:
         "category": "",
         "match": "",
         "suggestions": [],
+        "scope": "",
     }
 
 

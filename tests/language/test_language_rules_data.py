@@ -15,9 +15,9 @@ from postmortems.language import LanguageChecker, LanguageSettings, RulesError
 from postmortems.language.evaluate import load_corpus
 from postmortems.language.matcher import find_hits
 from postmortems.language.names import known_names
-from postmortems.language.prose import parse
 from postmortems.language.rules import default_rules_path
 from postmortems.language.suppress import META_RULES
+from postmortems.markdown import parse_body
 
 from .conftest import ROOT, RULES, SCHEMA
 
@@ -74,7 +74,7 @@ def _corpus_texts() -> list[tuple[str, tuple[str, ...]]]:
 def test_triggers_never_change_results(checker: LanguageChecker) -> None:
     assert any(r.trigger is not None for r in checker.rules.rules)
     for text, names in _corpus_texts():
-        doc = parse(text)
+        doc = parse_body(text).prose
         known = known_names(names, checker.rules)
         fast = find_hits(checker.rules, doc, known)
         slow = find_hits(checker.rules, doc, known, use_triggers=False)

@@ -8,14 +8,16 @@ items) and leaves the vocabulary of incidents alone. The rules are data
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..findings import Finding, Level, Suppression
+from ..findings import Finding, Suppression
+from ..levels import QUOTE_SCOPE, LevelPolicy, resolve
+from ..markdown import Body, Prose, parse_body
 from .matcher import Hit, find_hits
 from .names import EMPTY_NAMES, KnownNames, known_names, names_from_postmortem
-from .prose import Document, parse
 from .rules import RulesError, RuleSet, default_rules_path, load_rules
 from .settings import LanguageSettings
 from .suppress import apply_suppressions, parse_directives
@@ -28,7 +30,6 @@ __all__ = [
     "names_from_postmortem",
 ]
 
-_RANK = {"error": 2, "warning": 1, "info": 0}
 
 
 @dataclass
@@ -54,29 +55,42 @@ class LanguageChecker:
 
     def check(
         self,
-        markdown: str,
+        markdown: str | Body,
         path: str,
         *,
         first_line: int = 1,
         known_names: Iterable[str] = (),
+        resolve_levels: bool = True,
     ) -> LanguageResult:
-        """Check ``markdown`` (a body whose line 1 is line ``first_line`` of ``path``).
+        """Check a parsed body, or Markdown text whose line 1 is line ``first_line`` of ``path``.
 
-        A leading ``---`` front matter block is skipped, keeping line numbers.
+        Given text, a leading ``---`` front matter block is skipped, keeping line numbers.
         ``known_names`` are the people the post-mortem names (see
         :func:`names_from_postmortem`); they are matched case-sensitively as words.
+        Findings get the levels of :attr:`level_policy`; with ``resolve_levels=False`` they
+        keep their rules' defaults, for a caller that resolves every finding itself.
         """
-        doc = parse(markdown, first_line)
+        body = markdown if isinstance(markdown, Body) else _parse_text(markdown, first_line)
+        doc = body.prose
         names = self._known(known_names)
         pairs = [
             (f, hit.segment.block)
             for hit in find_hits(self.rules, doc, names)
             if (f := self._finding(hit, doc, path)) is not None
         ]
-        directives, problems = parse_directives(doc.comments, self.rules, path)
+        directives, problems = parse_directives(body.comments, self.rules, path)
         kept, suppressions = apply_suppressions(pairs, directives)
-        findings = sorted(kept + problems, key=Finding.sort_key)
-        return LanguageResult(findings, suppressions)
+        findings = kept + problems
+        if resolve_levels:
+            findings = [r for f in findings if (r := resolve(f, self.level_policy)) is not None]
+        return LanguageResult(sorted(findings, key=Finding.sort_key), suppressions)
+
+    @property
+    def level_policy(self) -> LevelPolicy:
+        """The levels of the rules data, with the settings' overrides."""
+        return LevelPolicy(
+            overrides=self.rules.level_overrides, blockquote_level=self.rules.blockquote_level
+        )
 
     def _known(self, names: Iterable[str]) -> KnownNames:
         key = frozenset(str(n) for n in names)
@@ -88,19 +102,7 @@ class LanguageChecker:
             self._names[key] = known_names(key, self.rules)
         return self._names[key]
 
-    def _level(self, hit: Hit) -> str:
-        overrides = self.rules.level_overrides
-        rule = hit.rule
-        level = overrides.get(rule.id) or overrides.get(rule.category) or rule.level.value
-        if level != "off" and hit.segment.quoted:
-            cap = self.rules.blockquote_level
-            level = "off" if cap == "off" else min(level, cap, key=_RANK.__getitem__)
-        return level
-
-    def _finding(self, hit: Hit, doc: Document, path: str) -> Finding | None:
-        level = self._level(hit)
-        if level == "off":
-            return None
+    def _finding(self, hit: Hit, doc: Prose, path: str) -> Finding | None:
         seg = hit.segment
         line, column = seg.locate(hit.start)
         end_line, end_col = seg.locate(hit.end - 1)
@@ -113,7 +115,7 @@ class LanguageChecker:
             path=path,
             line=line,
             rule=rule.id,
-            level=Level(level),
+            level=rule.level,
             message=rule.message.replace("{match}", match),
             hint=rule.hint.replace("{match}", match),
             column=column,
@@ -121,4 +123,24 @@ class LanguageChecker:
             category=rule.category,
             match=match,
             suggestions=rule.suggestions,
+            scope=QUOTE_SCOPE if seg.quoted else "",
         )
+
+
+_KEY_LINE = re.compile(r"[\w\"'-][^:]*:(?:\s|$)")
+
+
+def _parse_text(markdown: str, first_line: int) -> Body:
+    """Parse Markdown text, skipping a leading YAML block (a ``---`` rule is not one)."""
+    lines = markdown.replace("\r\n", "\n").split("\n")
+    skip = 0
+    if lines and lines[0].rstrip() == "---":
+        for i in range(1, len(lines)):
+            if lines[i].rstrip() in ("---", "..."):
+                content = [
+                    ln for ln in lines[1:i] if ln.strip() and not ln.lstrip().startswith("#")
+                ]
+                if content and _KEY_LINE.match(content[0]):
+                    skip = i + 1
+                break
+    return parse_body("\n".join(lines[skip:]), first_line + skip)

@@ -7,8 +7,8 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from ..markdown import Prose, Segment
 from .names import KnownNames
-from .prose import Document, Segment
 from .rules import Rule, RuleSet
 
 _SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s|\x00|$)|\x00")
@@ -36,7 +36,7 @@ def sentence_bounds(text: str) -> list[int]:
 
 
 class _Sentences:
-    def __init__(self, doc: Document, rules: RuleSet) -> None:
+    def __init__(self, doc: Prose, rules: RuleSet) -> None:
         self.text = doc.text
         self.bounds = sentence_bounds(doc.text)
         self.rules = rules
@@ -101,7 +101,7 @@ def _regions(rule: Rule, sents: _Sentences, use_triggers: bool) -> Iterator[tupl
 
 
 def find_hits(
-    rules: RuleSet, doc: Document, names: KnownNames, *, use_triggers: bool = True
+    rules: RuleSet, doc: Prose, names: KnownNames, *, use_triggers: bool = True
 ) -> list[Hit]:
     """All accepted matches; within a category, overlapping matches are reported once.
 

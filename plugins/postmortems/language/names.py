@@ -7,18 +7,22 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..markdown import Document, parse_document
-from .prose import section_name
+from ..markdown import Body, parse_body
 from .rules import RuleSet
 
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MARKUP = re.compile(r"[*_`~]|<[^>]*>")
 _SPLIT = re.compile(r"\s*(?:,|;|/|&|\band\b|\+)\s*")
 _PERSON_HEADERS = ("person", "people", "name", "names", "who")
+def section_name(title: str) -> str:
+    """A heading's text, normalised: ``Who Was Involved`` -> ``who was involved``."""
+    return " ".join(re.sub(r"[^\w\s]", " ", title).lower().split())
+
+
 _PLACEHOLDER = re.compile(r"^(?:\.{3}|…|-+|—|–|n/?a|none|tbd|todo|\?+|<[^>]*>)$", re.IGNORECASE)
 
 
-def _people_column(document: Document) -> list[str]:
+def _people_column(document: Body) -> list[str]:
     """Cells of the Person column of the first table under "Who Was Involved"."""
     section = document.section("who-was-involved")
     for table in section.tables if section else []:
@@ -37,11 +41,11 @@ def _clean(cell: str) -> list[str]:
 
 
 def names_from_postmortem(
-    front_matter: Mapping[str, Any] | None, body: str | Document
+    front_matter: Mapping[str, Any] | None, body: str | Body
 ) -> list[str]:
     """Names a post-mortem itself gives: authors, action-item owners, "Who Was Involved".
 
-    ``body`` is the Markdown body, or the :class:`Document` already parsed from it.
+    ``body`` is the Markdown body, or the :class:`Body` already parsed from it.
 
     The list is raw (team slugs such as ``db-team`` included, in order of first
     appearance, without duplicates); the checker decides which entries are people.
@@ -56,7 +60,7 @@ def names_from_postmortem(
     for item in items if isinstance(items, list) else []:
         if isinstance(item, Mapping) and item.get("owner"):
             found.append(str(item["owner"]))
-    document = parse_document(body) if isinstance(body, str) else body
+    document = parse_body(body) if isinstance(body, str) else body
     for cell in _people_column(document):
         found += _clean(cell)
     return list(dict.fromkeys(n.strip() for n in found if n and n.strip()))

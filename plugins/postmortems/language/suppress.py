@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..findings import Finding, Level, Suppression
-from .prose import Comment
+from ..markdown import Comment
 from .rules import RuleSet
 
 WITHOUT_REASON = "blameless/suppression-without-reason"
@@ -80,17 +80,14 @@ def parse_directives(
 
 
 def _meta(rule: str, comment: Comment, path: str, detail: str, rules: RuleSet) -> Finding | None:
-    """A finding about a malformed comment, or None when the team turned the rule off."""
+    """A finding about a malformed comment (at its default level, error)."""
     message, hint = META_RULES[rule]
-    level = rules.level_overrides.get(rule, "error")
-    if level == "off":
-        return None
     first_line = comment.text.split("\n", 1)[0]
     return Finding(
         path=path,
         line=comment.line,
         rule=rule,
-        level=Level(level),
+        level=Level.ERROR,
         message=f"{message}: {detail}" if detail else message,
         hint=hint,
         column=comment.column,

@@ -3,7 +3,7 @@ the action-item table, and related incidents linked both ways."""
 
 from __future__ import annotations
 
-from ..markdown import parse_document
+from ..markdown import Body, parse_body
 from .rollups import Incident, Rollups
 from .templating import render
 from .urls import Links
@@ -27,27 +27,41 @@ def action_table(incident: Incident, link: Links) -> str:
     return render("incident/actions.html.j2", rows=rows, link=link)
 
 
+def _aligned(markdown: str, body: Body | None) -> tuple[Body, int]:
+    """The parsed body and the index of ``markdown``'s first line in it.
+
+    MkDocs hands the page its body with the front matter and the blank lines after it
+    removed; when that is the text the checker parsed, its parse is used. Only a page
+    that another plugin changed first is parsed again.
+    """
+    if body is not None:
+        text = "\n".join(body.lines)
+        stripped = text.lstrip("\n")
+        if stripped == markdown:
+            return body, body.first_line + len(text) - len(stripped)
+    return parse_body(markdown, 1), 1
+
+
 def decorate(markdown: str, incident: Incident, rollups: Rollups, link: Links,
-             edit_url: str | None = None) -> str:
+             edit_url: str | None = None, body: Body | None = None) -> str:
     """``markdown`` (a post-mortem body, front matter removed) with the site's additions.
 
     The card goes under the ``# title``; the root-cause summary first in *Root Cause* (so
     that section's search entry holds it); the action-item table last in *Action Items*,
-    after the authors' prose.
+    after the authors' prose. ``body`` is the checker's parse of the same file.
     """
-    document = parse_document(markdown, 1)
+    document, first = _aligned(markdown, body)
     lines = markdown.split("\n")
     inserts: list[tuple[int, str]] = [
-        (document.title_line if document.title else 0,
+        (document.title_line - first + 1 if document.title else 0,
          header_card(incident, rollups, link, edit_url)),
     ]
     sections = document.sections
-    for position, section in enumerate(sections):
+    for section in sections:
         if section.slug == "root-cause":
-            inserts.append((section.line, root_cause_box(incident)))
+            inserts.append((section.line - first + 1, root_cause_box(incident)))
         elif section.slug == "action-items":
-            end = sections[position + 1].line - 1 if position + 1 < len(sections) else len(lines)
-            inserts.append((end, action_table(incident, link)))
+            inserts.append((section.end_line - first + 1, action_table(incident, link)))
     if not any(s.slug == "action-items" for s in sections) and incident.action_items:
         inserts.append((len(lines), "## Action Items\n\n" + action_table(incident, link)))
     for index, block in sorted(inserts, key=lambda item: item[0], reverse=True):

@@ -20,7 +20,7 @@ from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from ..markdown import slugify
+from ..markdown import Body, slugify
 from ..pipeline import CheckResult
 from ..settings import Settings
 from .exports import action_items_csv, atom_feed, incidents_json
@@ -67,6 +67,7 @@ class Publisher:
         self.site: Site | None = None
         self.summary: dict[str, Any] = {}
         self.incident_pages: dict[str, Incident] = {}
+        self.bodies: dict[str, Body] = {}
         self.generated: set[str] = set()
         self.hidden_uris: set[str] = set()
         self.boosts: dict[str, SectionBoost] = {}
@@ -121,6 +122,8 @@ class Publisher:
         self.summary.update(rollups.summary())
         self.incident_pages = {published[i.source].src_uri: i for i in rollups.incidents
                                if i.source in published}
+        self.bodies = {published[pm.path].src_uri: pm.document for pm in result.postmortems
+                       if pm.path in published and pm.document is not None}
         tags = any(name in config.plugins for name in TAGS_PLUGINS)
         self.generated = set()
         self.hidden_uris = {urls.service_uri(g.name) for g in rollups.services}
@@ -174,7 +177,8 @@ class Publisher:
             page.meta["tags"] = [str(escape(tag)) for tag in incident.tags]
         page.edit_url = edit_url(self.edit_base, incident.source)
         link = self.site.urls.link(page.url)
-        return decorate(markdown, incident, self.site.rollups, link, page.edit_url)
+        return decorate(markdown, incident, self.site.rollups, link, page.edit_url,
+                        self.bodies.get(uri))
 
     def page_content(self, page: Page) -> None:
         """Remember where each post-mortem's Root Cause section is, for the search boost."""
