@@ -145,8 +145,25 @@ class CliRun:
         return [f["rule"] for f in self.json["findings"]]
 
 
-def run_cli(*args: str, cwd: Path) -> CliRun:
-    """Run the real ``postmortem`` command in ``cwd``."""
+def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> CliRun:
+    """Run the ``postmortem`` command in-process in ``cwd`` (an exception is a test error)."""
+    from click.testing import CliRunner
+
+    from postmortems.cli import main
+
+    previous = Path.cwd()
+    os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(
+            main, list(args), env={"NO_COLOR": "1", **(env or {})}, catch_exceptions=False
+        )
+    finally:
+        os.chdir(previous)
+    return CliRun(result.exit_code, result.stdout, result.stderr)
+
+
+def run_cli_process(*args: str, cwd: Path) -> CliRun:
+    """Run the real ``postmortem`` command as a process in ``cwd``."""
     proc = subprocess.run(
         [sys.executable, "-m", "postmortems", *args],
         cwd=cwd,
