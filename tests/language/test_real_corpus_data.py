@@ -257,3 +257,35 @@ def test_cli_writes_jsonl(tmp_path: Path) -> None:
         "kind": "sentence",
         "text": "One.",
     }
+
+
+# --- labels --------------------------------------------------------------------------------
+
+CATEGORIES = {"person-cause", "counterfactual", "blame-noun", "who-question", "person-named"}
+
+
+def _jsonl(name: str) -> list[dict[str, Any]]:
+    lines = (REAL / name).read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines]
+
+
+def test_labels_cover_every_segment_and_match_the_two_passes(segments: list[Any]) -> None:
+    final = _jsonl("labels.jsonl")
+    passes = [_jsonl("labels-a.jsonl"), _jsonl("labels-b.jsonl")]
+    ids = [r["id"] for r in segments]
+    assert [r["id"] for r in final] == ids
+    for rows in passes:
+        assert [r["id"] for r in rows] == ids
+    for r, a, b in zip(final, *passes, strict=True):
+        for row in (r, a, b):
+            assert row["blame"] in (0, 1), row["id"]
+            assert row["category"] in CATEGORIES | {""}, row["id"]
+            assert (row["blame"] == 1) == (row["category"] != ""), row["id"]
+        agreed = (a["blame"], a["category"]) == (b["blame"], b["category"])
+        assert r["agreed"] is agreed, r["id"]
+        if agreed:
+            assert set(r) == {"id", "blame", "category", "agreed"}, r["id"]
+            assert (r["blame"], r["category"]) == (a["blame"], a["category"]), r["id"]
+        else:
+            assert set(r) == {"id", "blame", "category", "agreed", "note"}, r["id"]
+            assert isinstance(r["note"], str) and r["note"].strip(), r["id"]
