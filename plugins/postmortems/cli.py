@@ -13,18 +13,21 @@ from .errors import ConfigurationError
 from .pipeline import Checker
 from .render.json import render_json
 from .render.text import render_text
-from .settings import Settings, SettingsError, find_mkdocs_yml, settings_from_mkdocs_yml
+from .settings import Settings, SettingsError
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 def load_settings(config_file: Path | None) -> Settings:
     """Settings from ``--config``, else the nearest ``mkdocs.yml``, else the defaults."""
+    from .config import find_mkdocs_yml
+    from .config import load_settings as from_mkdocs_yml
+
     if config_file is None:
         config_file = find_mkdocs_yml(Path.cwd())
     if config_file is None:
         return Settings(project_dir=Path.cwd())
-    return settings_from_mkdocs_yml(config_file)
+    return from_mkdocs_yml(config_file)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -67,7 +70,8 @@ def check(
 ) -> None:
     """Check post-mortems. PATHS are files or folders (default: the configured collection).
 
-    Exit status: 0 clean, 1 findings that fail, 2 usage or configuration error.
+    Exit status: 0 clean, 1 findings that fail, 2 usage or configuration error, 3 the
+    checker itself failed on a file (reported as an internal-error finding).
     """
     try:
         settings = load_settings(config_file)
@@ -87,4 +91,6 @@ def check(
         # Colour only on a terminal (click strips it elsewhere), and never with NO_COLOR set.
         colour = False if os.environ.get("NO_COLOR") else None
         click.echo(render_text(result, strict=strict), color=colour)
+    if result.internal_errors:
+        sys.exit(EXIT_INTERNAL)
     sys.exit(EXIT_FINDINGS if result.fails(strict=strict) else EXIT_OK)

@@ -6,12 +6,9 @@ Checking is the pipeline's job, the site (rollups, pages, charts, exports) the j
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from mkdocs.config import base
-from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
@@ -19,54 +16,19 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
+from .config import (
+    OPTION_NAMES,
+    PostmortemsConfig,
+    settings_from_config,
+    unknown_option_error,
+)
 from .errors import ConfigurationError
 from .findings import Finding, Level
 from .pipeline import CheckResult, check_collection_at
-from .settings import DEFAULT_DRAFT_RULES, LEVEL_CHOICES, Settings, SettingsError
+from .settings import Settings, SettingsError
 from .site import wiring
 
 log = get_plugin_logger(__name__)
-
-
-class PostmortemsConfig(base.Config):
-    """Options of the ``postmortems`` plugin; the same names the CLI reads from mkdocs.yml."""
-
-    enabled = c.Type(bool, default=True)
-    incidents_dir = c.Type(str, default="incidents")
-    schema = c.Type(str, default="schemas/postmortem.schema.json")
-    language_rules = c.Type(str, default="schemas/blameless-rules.yml")
-    language = c.Type(bool, default=True)
-    rule_levels = c.DictOfItems(c.Choice(LEVEL_CHOICES), default={})
-    draft_level = c.Choice(LEVEL_CHOICES, default="info")
-    draft_rules = c.ListOfItems(c.Type(str), default=list(DEFAULT_DRAFT_RULES))
-    allowed_phrases = c.ListOfItems(c.Type(str), default=[])
-    extra_role_nouns = c.ListOfItems(c.Type(str), default=[])
-    blockquote_level = c.Optional(c.Choice(LEVEL_CHOICES))
-    today = c.Optional(c.Type((str, dt.date)))
-    url_prefix = c.Type(str, default="incidents")
-    # The published site (plugin-only: the CLI ignores these, see PLUGIN_ONLY_OPTIONS).
-    site = c.Type(bool, default=True)
-    index_page_size = c.Type(int, default=200)
-    feed_size = c.Type(int, default=50)
-    chart_months = c.Type(int, default=24)
-    search_boost = c.Type((int, float), default=2)
-    root_cause_boost = c.Type((int, float), default=4)
-    edit_uri = c.Optional(c.Type(str))
-
-
-def settings_from_config(config: PostmortemsConfig, project_dir: Path) -> Settings:
-    """The core's settings from the plugin's typed config."""
-    options = {
-        key: config[key]
-        for key in (
-            "incidents_dir", "schema", "language_rules", "language", "rule_levels",
-            "draft_level", "draft_rules", "allowed_phrases", "extra_role_nouns",
-            "blockquote_level", "today",
-        )
-    }
-    if isinstance(options["today"], dt.datetime):
-        options["today"] = options["today"].date()
-    return Settings.from_mapping(options, project_dir)
 
 
 def log_finding(finding: Finding) -> None:
@@ -79,6 +41,16 @@ def log_finding(finding: Finding) -> None:
 
 class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     """Checks every post-mortem, fails the build on errors, publishes them and the site views."""
+
+    def load_config(
+        self, options: dict[str, Any], config_file_path: str | None = None
+    ) -> tuple[list[Any], list[Any]]:
+        """As MkDocs does, but an unknown option is an error (the CLI says the same)."""
+        errors, warnings = super().load_config(options, config_file_path)
+        errors += [(name, unknown_option_error(name)) for name in options
+                   if name not in OPTION_NAMES]
+        warnings = [(name, w) for name, w in warnings if name in OPTION_NAMES]
+        return errors, warnings
 
     def __init__(self) -> None:
         self.result: CheckResult | None = None

@@ -165,7 +165,12 @@ def load_yaml(text: str, line_offset: int = 0) -> LoadedYaml:
             builder.result.positions[()] = builder.pos(node)
             builder.result.data = builder.build(node, ())
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # Report where the broken value starts (the context: "while parsing a flow
+        # sequence" at its '['), not where the parser gave up, which may be lines later.
+        opened = exc.context_mark is not None and any(
+            word in (exc.context or "") for word in ("flow", "quoted", "block scalar")
+        )
+        mark = exc.context_mark if opened else exc.problem_mark or exc.context_mark
         position = (
             Position(mark.line + 1 + line_offset, mark.column + 1)
             if mark

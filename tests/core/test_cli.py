@@ -10,7 +10,7 @@ def test_clean_collection_exits_zero(project: Project) -> None:
     run = run_cli("check", cwd=project.root)
     assert run.exit_code == 0, run.stdout
     assert run.stdout.strip().splitlines()[-1] == (
-        "passed: 0 errors, 0 warnings in 0 files (1 file checked)"
+        "passed: 1 file checked, no findings"
     )
 
 

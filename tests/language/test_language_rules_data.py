@@ -98,7 +98,7 @@ def test_default_rules_are_found_from_another_directory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    assert default_rules_path() == RULES.resolve()
+    assert default_rules_path().read_bytes() == RULES.read_bytes()
     assert LanguageChecker().rules.rules
 
 

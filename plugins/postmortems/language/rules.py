@@ -24,6 +24,7 @@ import yaml
 
 from ..errors import ConfigurationError
 from ..findings import Level
+from ..settings import packaged
 from .settings import LEVEL_CHOICES, LanguageSettings
 
 RULES_FILE = "schemas/blameless-rules.yml"
@@ -91,27 +92,19 @@ class RuleSet:
         raise KeyError(rule_id)
 
 
-def find_data_file(relative: str) -> Path | None:
-    """Look for ``relative`` under the working directory, then under the package's parents."""
-    candidates = [Path.cwd() / relative]
-    candidates += [parent / relative for parent in Path(__file__).resolve().parents]
-    return next((c for c in candidates if c.is_file()), None)
-
-
 def default_rules_path() -> Path:
-    """The rules file that ships with the project (``schemas/blameless-rules.yml``)."""
-    path = find_data_file(RULES_FILE)
-    if path is None:
-        raise RulesError(f"cannot find {RULES_FILE} in the working directory or the package")
-    return path
+    """The stock rules, shipped inside the package."""
+    return packaged(Path(RULES_FILE).name)
 
 
 def _schema_for(rules_path: Path) -> dict[str, Any]:
+    """The rules schema beside the rules file, else the one shipped with the package."""
     beside = rules_path.with_name(Path(SCHEMA_FILE).name)
-    path = beside if beside.is_file() else find_data_file(SCHEMA_FILE)
-    if path is None:
-        raise RulesError(f"cannot find {SCHEMA_FILE} to validate {rules_path}")
-    return json.loads(path.read_text(encoding="utf-8"))
+    path = beside if beside.is_file() else packaged(Path(SCHEMA_FILE).name)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise RulesError(f"cannot read the rules schema {path}: {exc}") from exc
 
 
 def _where(data: Any, path: Sequence[Any]) -> str:

@@ -6,7 +6,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-LEVEL_CHOICES = ("error", "warning", "info", "off")
+from ..levels import LEVEL_CHOICES
+
+__all__ = ["LEVEL_CHOICES", "LanguageSettings"]
 
 
 @dataclass(frozen=True)

@@ -42,10 +42,15 @@ def summary_line(result: CheckResult, *, strict: bool) -> str:
         parts.append(f"{_plural(sum(suppressed.values()), 'suppression')} ({detail})")
     verdict = "FAILED" if result.fails(strict=strict) else "passed"
     colour = "red" if verdict == "FAILED" else "green"
+    checked = f"{_plural(result.files_checked, 'file')} checked{', strict' if strict else ''}"
+    if not result.findings:
+        detail = f"{checked}, no findings"
+        if suppressed:
+            detail += f", {parts[-1]}"
+        return f"{click.style(verdict, fg=colour, bold=True)}: {detail}"
     return (
         f"{click.style(verdict, fg=colour, bold=True)}: {', '.join(parts)} "
-        f"in {_plural(files_with, 'file')} ({_plural(result.files_checked, 'file')} checked"
-        f"{', strict' if strict else ''})"
+        f"in {_plural(files_with, 'file')} ({checked})"
     )
 
 

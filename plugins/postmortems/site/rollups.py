@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from ..model import ActionItem, Postmortem
+from ..model import PUBLISHED_STATUSES, ActionItem, Postmortem
 from .stats import month_key, quantile, quarter_key, year_key
 
 SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
@@ -249,7 +249,9 @@ class Rollups:
         return {
             "total": len(self.incidents),
             "by_severity": self.severity_totals(),
-            "by_status": dict(Counter(i.status for i in self.incidents)),
+            # Every published status, even one no post-mortem has yet: pages can rely on it.
+            "by_status": {status: 0 for status in PUBLISHED_STATUSES}
+            | dict(Counter(i.status for i in self.incidents)),
             "services": len(self.services),
             "categories": len(self.categories),
             "action_items": {
