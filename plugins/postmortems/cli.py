@@ -10,9 +10,12 @@ from pathlib import Path
 import click
 
 from .errors import ConfigurationError
-from .pipeline import Checker
+from .pipeline import Checker, CheckResult
+from .render.github import render_github
 from .render.json import render_json
+from .render.sarif import render_sarif
 from .render.text import render_text
+from .rulebook import core_rulebook, with_language_rules
 from .settings import Settings, SettingsError, find_mkdocs_yml, settings_from_mkdocs_yml
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -38,10 +41,17 @@ def main() -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(["text", "json", "github", "sarif"]),
     default="text",
     show_default=True,
-    help="Output format.",
+    help="Output format: text for people, json for tools, github for GitHub Actions "
+    "annotations, sarif for code scanning.",
+)
+@click.option(
+    "--output",
+    "output_file",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write the report to this file instead of standard output.",
 )
 @click.option("--strict", is_flag=True, help="Warnings fail the check too.")
 @click.option(
@@ -61,6 +71,7 @@ def main() -> None:
 def check(
     paths: tuple[Path, ...],
     output_format: str,
+    output_file: Path | None,
     strict: bool,
     rules: str,
     config_file: Path | None,
@@ -81,10 +92,36 @@ def check(
     except ConfigurationError as exc:
         click.echo(f"postmortem: configuration error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
-    if output_format == "json":
-        click.echo(render_json(result, strict=strict))
-    else:
+    if output_format == "text" and output_file is None:
         # Colour only on a terminal (click strips it elsewhere), and never with NO_COLOR set.
         colour = False if os.environ.get("NO_COLOR") else None
         click.echo(render_text(result, strict=strict), color=colour)
+    else:
+        report = render_report(result, checker, output_format, strict=strict)
+        if output_file is None:
+            if report:
+                click.echo(report)
+        else:
+            try:
+                output_file.write_text(report + "\n" if report else "", encoding="utf-8")
+            except OSError as exc:
+                click.echo(f"postmortem: cannot write {output_file}: {exc.strerror}", err=True)
+                sys.exit(EXIT_USAGE)
     sys.exit(EXIT_FINDINGS if result.fails(strict=strict) else EXIT_OK)
+
+
+def render_report(
+    result: CheckResult, checker: Checker, output_format: str, *, strict: bool
+) -> str:
+    """The report in ``output_format``, uncoloured (for a file or a pipe)."""
+    if output_format == "json":
+        return render_json(result, strict=strict)
+    if output_format == "github":
+        return render_github(result.findings)
+    if output_format == "sarif":
+        language = checker.language
+        rulebook = with_language_rules(language.rules) if language else core_rulebook()
+        return render_sarif(
+            result.findings, rulebook=rulebook, source_root=checker.settings.project_dir
+        )
+    return click.unstyle(render_text(result, strict=strict))
