@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
 import sys
 from pathlib import Path
@@ -16,6 +17,15 @@ from .render.json import render_json
 from .render.sarif import render_sarif
 from .render.text import render_text
 from .rulebook import core_rulebook, with_language_rules
+from .scaffold import (
+    NewPostmortem,
+    SchemaFacts,
+    ask_missing,
+    create_postmortem,
+    impact_flags_from_answers,
+    interactive,
+    validate_spec,
+)
 from .settings import Settings, SettingsError, find_mkdocs_yml, settings_from_mkdocs_yml
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -125,3 +135,80 @@ def render_report(
             result.findings, rulebook=rulebook, source_root=checker.settings.project_dir
         )
     return click.unstyle(render_text(result, strict=strict))
+
+
+@main.command()
+@click.argument("title")
+@click.option(
+    "--severity",
+    type=click.Choice(["SEV1", "SEV2", "SEV3", "SEV4"], case_sensitive=False),
+    help="The severity, if known (else it follows from the decision-tree answers).",
+)
+@click.option("--production/--no-production", default=None, help="Is production affected?")
+@click.option("--data-loss/--no-data-loss", default=None, help="Is data lost?")
+@click.option("--security/--no-security", default=None, help="Is security compromised?")
+@click.option("--users-blocked/--no-users-blocked", default=None, help="Are users blocked?")
+@click.option(
+    "--correctness/--no-correctness", default=None, help="Is it affecting correctness?"
+)
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The day the incident started (default: today, UTC).",
+)
+@click.option("--service", "services", multiple=True, help="An affected service (repeatable).")
+@click.option("--author", "authors", multiple=True, help="An author (repeatable).")
+@click.option("--status", default="draft", show_default=True, help="draft, review or final.")
+@click.option(
+    "--template",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The team's own template (Jinja) instead of the packaged one.",
+)
+@click.option("--no-input", is_flag=True, help="Never ask; leave what is missing to fill in.")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="mkdocs.yml of the project (default: the nearest one above the current folder).",
+)
+def new(
+    title: str,
+    severity: str | None,
+    day: dt.datetime | None,
+    services: tuple[str, ...],
+    authors: tuple[str, ...],
+    status: str,
+    template: Path | None,
+    no_input: bool,
+    config_file: Path | None,
+    **answers: bool | None,
+) -> None:
+    """Start a post-mortem titled TITLE in the incidents folder, with the next free id.
+
+    Prints the new file's path. Exit status: 0 created, 2 usage error or the file exists.
+    """
+    try:
+        config_file = config_file or find_mkdocs_yml(Path.cwd())
+        if config_file is None:
+            raise SettingsError(f"no mkdocs.yml in {Path.cwd()} or any folder above it")
+        settings = settings_from_mkdocs_yml(config_file)
+        facts = SchemaFacts.load(settings.schema_path)
+        questions = facts.questions()
+        spec = NewPostmortem(
+            title=" ".join(title.split()),
+            date=day.date() if day else dt.datetime.now(dt.timezone.utc).date(),
+            status=status,
+            severity=severity.upper() if severity else None,
+            impact_flags=impact_flags_from_answers(answers, list(questions)),
+            services=services,
+            authors=authors,
+        )
+        if not no_input and interactive():
+            spec = ask_missing(spec, questions)
+        spec = validate_spec(spec, facts)
+        path = create_postmortem(settings.incidents_path, spec, facts, template)
+    except ConfigurationError as exc:
+        click.echo(f"postmortem: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(os.path.relpath(path))
