@@ -167,8 +167,12 @@ class SchemaFacts:
 
 
 def _yaml(value: Any) -> str:
-    """A YAML flow scalar or sequence; JSON is valid YAML and escapes everything needed."""
-    return json.dumps(value, ensure_ascii=False)
+    """A YAML flow scalar or sequence: JSON is valid YAML, and escapes quotes and controls.
+
+    The characters YAML reads as line breaks but JSON leaves alone are escaped too.
+    """
+    text = json.dumps(value, ensure_ascii=False)
+    return text.replace("\u0085", "\\x85").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 def render_postmortem(

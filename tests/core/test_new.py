@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import frontmatter
 import pytest
 from click.testing import CliRunner
 from tests.conftest import REPO, VALID_POSTMORTEM, Project
@@ -396,3 +397,15 @@ def test_slugify() -> None:
     assert slugify("日本語") == ""
     long = slugify(" ".join(["word"] * 40))
     assert len(long) <= 60 and not long.endswith("-")
+
+
+def test_a_title_with_yaml_syntax_round_trips(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    title = 'Checkout "errors": 100% down # again \\ [café] {x}, & *y'
+    run = new(project, title, "--date", "2026-03-14", "--no-input", monkeypatch=monkeypatch)
+    assert run.exit_code == 0, run.output
+    assert run.output.strip().endswith("/2026-03-14-checkout-errors-100-down-again-cafe-x-y.md")
+    post = frontmatter.loads((project.root / run.output.strip()).read_text(encoding="utf-8"))
+    assert post.metadata["title"] == title
+    assert post.content.startswith(f"# {title}\n")
