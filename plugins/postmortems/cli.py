@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
 import sys
 from pathlib import Path
 
 import click
 
+from .config import find_mkdocs_yml
 from .errors import ConfigurationError
-from .pipeline import Checker
+from .pipeline import Checker, CheckResult
+from .render.github import render_github
 from .render.json import render_json
+from .render.sarif import render_sarif
 from .render.text import render_text
+from .rulebook import core_rulebook, with_language_rules
+from .scaffold import (
+    NewPostmortem,
+    SchemaFacts,
+    ask_missing,
+    create_postmortem,
+    impact_flags_from_answers,
+    interactive,
+    validate_spec,
+)
 from .settings import Settings, SettingsError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -20,7 +34,6 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 def load_settings(config_file: Path | None) -> Settings:
     """Settings from ``--config``, else the nearest ``mkdocs.yml``, else the defaults."""
-    from .config import find_mkdocs_yml
     from .config import load_settings as from_mkdocs_yml
 
     if config_file is None:
@@ -41,10 +54,17 @@ def main() -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(["text", "json", "github", "sarif"]),
     default="text",
     show_default=True,
-    help="Output format.",
+    help="Output format: text for people, json for tools, github for GitHub Actions "
+    "annotations, sarif for code scanning.",
+)
+@click.option(
+    "--output",
+    "output_file",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write the report to this file instead of standard output.",
 )
 @click.option("--strict", is_flag=True, help="Warnings fail the check too.")
 @click.option(
@@ -64,6 +84,7 @@ def main() -> None:
 def check(
     paths: tuple[Path, ...],
     output_format: str,
+    output_file: Path | None,
     strict: bool,
     rules: str,
     config_file: Path | None,
@@ -85,12 +106,115 @@ def check(
     except ConfigurationError as exc:
         click.echo(f"postmortem: configuration error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
-    if output_format == "json":
-        click.echo(render_json(result, strict=strict))
-    else:
+    if output_format == "text" and output_file is None:
         # Colour only on a terminal (click strips it elsewhere), and never with NO_COLOR set.
         colour = False if os.environ.get("NO_COLOR") else None
         click.echo(render_text(result, strict=strict), color=colour)
+    else:
+        report = render_report(result, checker, output_format, strict=strict)
+        if output_file is None:
+            if report:
+                click.echo(report)
+        else:
+            try:
+                output_file.write_text(report + "\n" if report else "", encoding="utf-8")
+            except OSError as exc:
+                click.echo(f"postmortem: cannot write {output_file}: {exc.strerror}", err=True)
+                sys.exit(EXIT_USAGE)
     if result.internal_errors:
         sys.exit(EXIT_INTERNAL)
     sys.exit(EXIT_FINDINGS if result.fails(strict=strict) else EXIT_OK)
+
+
+def render_report(
+    result: CheckResult, checker: Checker, output_format: str, *, strict: bool
+) -> str:
+    """The report in ``output_format``, uncoloured (for a file or a pipe)."""
+    if output_format == "json":
+        return render_json(result, strict=strict)
+    if output_format == "github":
+        return render_github(result.findings)
+    if output_format == "sarif":
+        language = checker.language
+        rulebook = with_language_rules(language.rules) if language else core_rulebook()
+        return render_sarif(
+            result.findings, rulebook=rulebook, source_root=checker.settings.project_dir
+        )
+    return click.unstyle(render_text(result, strict=strict))
+
+
+@main.command()
+@click.argument("title")
+@click.option(
+    "--severity",
+    type=click.Choice(["SEV1", "SEV2", "SEV3", "SEV4"], case_sensitive=False),
+    help="The severity, if known (else it follows from the decision-tree answers).",
+)
+@click.option("--production/--no-production", default=None, help="Is production affected?")
+@click.option("--data-loss/--no-data-loss", default=None, help="Is data lost?")
+@click.option("--security/--no-security", default=None, help="Is security compromised?")
+@click.option("--users-blocked/--no-users-blocked", default=None, help="Are users blocked?")
+@click.option(
+    "--correctness/--no-correctness", default=None, help="Is it affecting correctness?"
+)
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The day the incident started (default: today, UTC).",
+)
+@click.option("--service", "services", multiple=True, help="An affected service (repeatable).")
+@click.option("--author", "authors", multiple=True, help="An author (repeatable).")
+@click.option("--status", default="draft", show_default=True, help="draft, review or final.")
+@click.option(
+    "--template",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The team's own template (Jinja) instead of the packaged one.",
+)
+@click.option("--no-input", is_flag=True, help="Never ask; leave what is missing to fill in.")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="mkdocs.yml of the project (default: the nearest one above the current folder).",
+)
+def new(
+    title: str,
+    severity: str | None,
+    day: dt.datetime | None,
+    services: tuple[str, ...],
+    authors: tuple[str, ...],
+    status: str,
+    template: Path | None,
+    no_input: bool,
+    config_file: Path | None,
+    **answers: bool | None,
+) -> None:
+    """Start a post-mortem titled TITLE in the incidents folder, with the next free id.
+
+    Prints the new file's path. Exit status: 0 created, 2 usage error or the file exists.
+    """
+    try:
+        config_file = config_file or find_mkdocs_yml(Path.cwd())
+        if config_file is None:
+            raise SettingsError(f"no mkdocs.yml in {Path.cwd()} or any folder above it")
+        settings = load_settings(config_file)
+        facts = SchemaFacts.load(settings.schema_path)
+        questions = facts.questions()
+        spec = NewPostmortem(
+            title=" ".join(title.split()),
+            date=day.date() if day else dt.datetime.now(dt.timezone.utc).date(),
+            status=status,
+            severity=severity.upper() if severity else None,
+            impact_flags=impact_flags_from_answers(answers, list(questions)),
+            services=services,
+            authors=authors,
+        )
+        if not no_input and interactive():
+            spec = ask_missing(spec, questions)
+        spec = validate_spec(spec, facts)
+        path = create_postmortem(settings.incidents_path, spec, facts, template)
+    except ConfigurationError as exc:
+        click.echo(f"postmortem: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(os.path.relpath(path))
