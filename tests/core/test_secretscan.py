@@ -150,6 +150,7 @@ def test_private_key_block_spans_lines_and_is_masked_whole() -> None:
         "Authorization: Bearer <token>",
         "postgres://orders:${PGPASSWORD}@orders-db-1/orders",
         "postgres://user:password@host/db",
+        "postgres://user:…@host and redis://:...@cache",
         "See https://tracker.basketly.example/PAY-903 and https://grafana:3000/d/abc",
         "publishable key " + "pk_" + "live_" + "51HbAbCdEfGhIjKlMnOpQrSt",
         "AWS documents " + "AKIA" + "IOSFODNN7" + "EXAMPLE" + " as its example key id",
