@@ -9,10 +9,10 @@ from __future__ import annotations
 import traceback
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import checks
+from . import checks, secretscan
 from .findings import Finding, Level, Suppression, fails
 from .language import LanguageChecker, LanguageSettings, names_from_postmortem
 from .levels import LevelPolicy, check_names, resolve
@@ -80,6 +80,7 @@ class Checker:
         self.language = _language_checker(settings) if settings.language or only_language else None
         rulebook = with_language_rules(self.language.rules if self.language else None)
         known = set(rulebook.rules) | {info.category for info in rulebook.rules.values()}
+        known |= {*secretscan.rule_ids(), "security"}
         check_names(settings.rule_levels, known - {""}, "rule_levels")
         check_names(settings.draft_rules, known - {""}, "draft_rules")
         data = self.language.rules if self.language else None
@@ -141,6 +142,7 @@ class Checker:
     def _check_file(self, path: Path, shown: str) -> Postmortem:
         source = read_source(path, shown)
         pm = Postmortem(source)
+        secrets = secretscan.scan(source.text) if source.text else None
         if self.only_language:
             # Any Markdown file: front-matter problems are not this mode's business.
             source.findings = [f for f in source.findings if f.rule != "front-matter-missing"]
@@ -160,7 +162,35 @@ class Checker:
             )
             pm.findings.extend(result.findings)
             pm.suppressions.extend(result.suppressions)
+        if secrets is not None:
+            pm.findings = _masked(pm.findings, source.text, secrets.hits)
+            pm.findings.extend(secretscan.to_finding(hit, pm.path) for hit in secrets.hits)
+            pm.suppressions.extend(
+                Suppression(pm.path, a.hit.line, a.hit.rule, a.reason) for a in secrets.allowed
+            )
         return pm
+
+
+def _masked(
+    findings: list[Finding], text: str, hits: Sequence[secretscan.SecretHit]
+) -> list[Finding]:
+    """``findings`` with every secret value that a message quotes masked."""
+    if not hits:
+        return findings
+    lines = text.split("\n")
+    values = []
+    for hit in hits:
+        if hit.line == (hit.end_line or hit.line) and 0 < hit.line <= len(lines):
+            raw = lines[hit.line - 1][hit.column - 1 : hit.end_column - 1]
+            if len(raw) >= 4:
+                values.append((raw, secretscan.mask(raw)))
+    out = []
+    for finding in findings:
+        fields = {name: getattr(finding, name) for name in ("message", "hint", "match")}
+        for raw, masked in values:
+            fields = {name: value.replace(raw, masked) for name, value in fields.items()}
+        out.append(replace(finding, **fields))
+    return out
 
 
 def internal_error(path: str, exc: BaseException) -> Finding:

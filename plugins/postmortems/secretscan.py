@@ -26,14 +26,16 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jsonschema
 import yaml
 
 from .errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from importlib.abc import Traversable
 from .findings import Finding, Level
 
 RULES_NAME = "secret-rules.yml"
@@ -145,11 +147,8 @@ class _Span:
 
 
 def _resource(name: str) -> Traversable:
-    """The stock data file ``name``: packaged ``defaults/``, else the repository's ``schemas/``."""
-    packaged = importlib.resources.files("postmortems") / "defaults" / name
-    if packaged.is_file():
-        return packaged
-    return Path(__file__).resolve().parents[2] / "schemas" / name
+    """The stock data file ``name``, shipped in the package's ``defaults/``."""
+    return importlib.resources.files("postmortems") / "defaults" / name
 
 
 def load_rules(path: Path | None = None) -> SecretRules:

@@ -215,3 +215,25 @@ def test_walk_of_one_file_parses_its_body_once(
     assert len(calls) == 1
     assert (project.root / "site/incidents/a/index.html").is_file()
 
+
+
+def test_a_secret_fails_the_check_and_no_output_shows_it(project: Project) -> None:
+    from tests.core.secret_samples import samples
+
+    aws, other = [s for s in samples() if "aws-access-key" in s.rule][:2]
+    leaked = VALID_POSTMORTEM.replace(
+        "Replica provisioning used the database default for max_connections.",
+        "Replica provisioning used the database default for max_connections.\n\n"
+        f"```\n{aws.line}\n```",
+    ).replace("fix_type: revert", f"fix_type: {other.secret}")
+    project.incident("a.md", leaked)
+    for output in ("text", "json", "github", "sarif"):
+        run = run_cli("check", "--format", output, cwd=project.root)
+        assert run.exit_code == 1, output
+        assert aws.secret not in run.stdout + run.stderr, output
+        assert other.secret not in run.stdout + run.stderr, output
+    run = run_cli("check", "--format", "json", cwd=project.root)
+    found = {(f["rule"], f["line"]) for f in run.json["findings"]}
+    # The schema's message quotes the value: masked like the secret finding itself.
+    assert {(other.rule, 19), ("invalid-value", 19)} <= found, found
+    assert any(rule == aws.rule and line > 40 for rule, line in found)
