@@ -81,31 +81,48 @@ class Weights:
 # ---------------------------------------------------------------------------------------------
 # Words
 
-_STOPWORDS = frozenset(
+
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_STOPWORDS = _wordset(
     """
-    a about above after again against all also am an and any are as at be became because been
-    before being below between both but by can could did do does doing done down during each
-    either else even ever every few for from further get got had has have having he her here
-    hers him his how however i if in into is it its itself just last least less let like made
-    make many may me might more most much must my nor now of off on once one only onto or other
-    our ours out over own per same she should since so some such than that the their theirs
-    them then there these they this those though through thus to too two under until up upon
-    us very via was we were what when where whether which while who whom whose why will with
-    within would yet you your
-    """.split()
+    a about above after again against all also am an and any are as at be became because
+    been before being below between both but by can could did do does doing done down during
+    each either else even ever every few for from further get got had has have having he her
+    here hers him his how however i if in into is it its itself just last least less let
+    like made make many may me might more most much must my nor now of off on once one only
+    onto or other our ours out over own per same she should since so some such than that the
+    their theirs them then there these they this those though through thus to too two under
+    until up upon us very via was we were what when where whether which while who whom whose
+    why will with within would yet you your
+    """
 )
 # Words of almost every post-mortem: symptoms and incident vocabulary, not causes.
-_GENERIC = frozenset(
+_GENERIC = _wordset(
     """
-    incident outage error errors fail failed failing failure failures fault issue issues problem
-    problems impact impacted affect affected cause caused causes causing root reason result
-    resulted lead led customer customers user users service services request requests response
-    responses minute minutes hour hours day days week weeks today yesterday time-line timeline
-    team teams engineer engineers production prod system systems occur occurred happen happened
-    happens start started begin began stop stopped see saw seen show showed shown new old
-    first second third several number time's way thing things use used using able unable
-    """.split()
+    incident outage error errors fail failed failing failure failures fault issue issues
+    problem problems impact impacted affect affected cause caused causes causing root reason
+    result resulted lead led customer customers user users service services request requests
+    response responses minute minutes hour hours day days week weeks today yesterday
+    timeline team teams engineer engineers production prod system systems occur
+    occurred happen happened happens start started begin began stop stopped see saw seen
+    show showed shown new old first second third several number way thing things use
+    used using able unable
+    """
 )
+# Words that describe what was seen rather than why: they count, but a third as much.
+_SYMPTOMS = _wordset(
+    """
+    timeout timeouts timed slow slower slowdown latency latencies crash crashed crashes
+    crashing down unavailable unavailability unreachable reject rejected rejects refused
+    refusing denied broken degraded degradation spike spiked spikes outage blank empty wrong
+    missing stuck hang hung 500 502 503 504 404 403 429 http page pages screen app apps
+    website site
+    """
+)
+SYMPTOM_FACTOR = 0.33
 _NEGATIONS = frozenset({"not", "no", "never", "without", "nobody", "none", "nothing"})
 _IRREGULAR = {
     "ran": "run", "held": "hold", "went": "go", "gone": "go", "kept": "keep", "written": "write",
@@ -144,7 +161,8 @@ def stem(word: str) -> str:
         elif word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) >= 4:
             word = word[:-1]
     for suffix in ("ions", "ion"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4 and word[-len(suffix) - 1] in "ts":
+        cut = len(word) - len(suffix)
+        if word.endswith(suffix) and cut >= 4 and word[cut - 1] in "ts":
             word = word[: -len(suffix)]
             break
     if word.endswith("ment") and len(word) >= 8:
@@ -340,7 +358,7 @@ class SimilarityIndex:
         for s, surface in toks:
             if not is_feature(s, surface):
                 continue
-            feats[s] += weight
+            feats[s] += weight * (SYMPTOM_FACTOR if surface in _SYMPTOMS else 1.0)
             self._surface[s][surface] += 1
         for cid, count in self._matcher.find(stream).items():
             feats["@" + cid] += weight * self.weights.concept * count
@@ -447,7 +465,7 @@ def sections(body: str) -> dict[str, str]:
     """Level-2 sections of a Markdown body, by lower-cased heading."""
     marks = list(_SECTION_RE.finditer(body))
     out = {}
-    for m, nxt in zip(marks, [*marks[1:], None]):
+    for m, nxt in zip(marks, [*marks[1:], None], strict=True):
         end = nxt.start() if nxt else len(body)
         out[m.group(1).strip().lower()] = body[m.end():end].strip()
     return out
