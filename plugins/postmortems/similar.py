@@ -14,10 +14,12 @@ records (``case_from_markdown`` does it from a post-mortem file's text).
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import heapq
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,8 @@ DEFAULT_CONCEPTS_PATH = Path(__file__).parent / "defaults" / "similarity-concept
 # Cosine score from which an earlier post-mortem counts as "very similar" (see
 # docs/similar-incidents.md for how it was measured).
 VERY_SIMILAR_THRESHOLD = 0.30
+# How many of a query's highest-weighted terms are looked up in the inverted index.
+QUERY_TERMS = 60
 
 
 @dataclass(frozen=True)
@@ -70,9 +74,9 @@ class Weights:
 
     cause_summary: float = 3.0
     cause_text: float = 1.5
-    factors_text: float = 0.75
+    factors_text: float = 1.5
     tags: float = 1.0
-    title: float = 0.25
+    title: float = 0.0
     cause_category: float = 0.5
     services: float = 0.3
     concept: float = 2.0
@@ -102,7 +106,7 @@ _STOPWORDS = _wordset(
 # Words of almost every post-mortem: symptoms and incident vocabulary, not causes.
 _GENERIC = _wordset(
     """
-    incident outage error errors fail failed failing failure failures fault issue issues
+    incident inc outage error errors fail failed failing failure failures fault issue issues
     problem problems impact impacted affect affected cause caused causes causing root reason
     result resulted lead led customer customers user users service services request requests
     response responses minute minutes hour hours day days week weeks today yesterday
@@ -137,6 +141,7 @@ _WORD_RE = re.compile(r"[a-z0-9]+")
 _CAMEL_RE = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
+@functools.lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light English stemmer: strips inflections and a few suffixes, consistently.
 
@@ -240,18 +245,20 @@ class _ConceptMatcher:
     def __init__(self, concepts: Sequence[Concept]) -> None:
         self.labels = {c.id: c.label for c in concepts}
         self.stems: dict[str, frozenset[str]] = {}
-        # anchor stem -> [(concept id, stems of the term)]
-        self._by_anchor: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
+        # anchor stem -> [(concept id, the term's other stems, window)]
+        self._by_anchor: dict[str, list[tuple[str, tuple[str, ...], int]]] = defaultdict(list)
         for concept in concepts:
             all_stems: set[str] = set()
             for term in concept.terms:
-                stems = tuple(dict.fromkeys(s for s, _ in tokens(term)))
+                toks = tokens(term)
+                stems = tuple(dict.fromkeys(s for s, _ in toks))
                 if not stems:
                     continue
-                all_stems.update(s for s, w in tokens(term) if is_feature(s, w))
-                content = [s for s, w in tokens(term) if is_feature(s, w)] or list(stems)
-                anchor = max(content, key=len)
-                self._by_anchor[anchor].append((concept.id, stems))
+                content = [s for s, w in toks if is_feature(s, w)]
+                all_stems.update(content)
+                anchor = max(content or stems, key=len)
+                others = tuple(s for s in stems if s != anchor)
+                self._by_anchor[anchor].append((concept.id, others, len(stems) + 2))
             self.stems[concept.id] = frozenset(all_stems)
 
     def find(self, stream: Sequence[str]) -> Counter[str]:
@@ -260,20 +267,22 @@ class _ConceptMatcher:
         for i, s in enumerate(stream):
             positions[s].append(i)
         found: Counter[str] = Counter()
-        for anchor, anchor_pos in positions.items():
-            for cid, stems in self._by_anchor.get(anchor, ()):
-                window = len(stems) + 2
-                hits = sum(
-                    1 for p in anchor_pos
-                    if all(_near(positions.get(s, ()), p, window) for s in stems if s != anchor)
-                )
-                if hits:
-                    found[cid] = max(found[cid], hits)
+        by_anchor = self._by_anchor
+        for anchor in positions.keys() & by_anchor.keys():
+            anchor_pos = positions[anchor]
+            for cid, others, window in by_anchor[anchor]:
+                if not others:
+                    hits = len(anchor_pos)
+                elif not all(o in positions for o in others):
+                    continue
+                else:
+                    hits = sum(
+                        1 for p in anchor_pos
+                        if all(any(abs(q - p) <= window for q in positions[o]) for o in others)
+                    )
+                if hits > found[cid]:
+                    found[cid] = hits
         return found
-
-
-def _near(positions: Iterable[int], p: int, window: int) -> bool:
-    return any(abs(q - p) <= window for q in positions)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -411,20 +420,22 @@ class SimilarityIndex:
     ) -> list[Match]:
         if k <= 0 or not qvec:
             return []
-        scores: dict[int, float] = defaultdict(float)
-        for term, qw in qvec.items():
+        # Only the query's strongest terms walk the postings: the rest add little to any score.
+        terms = heapq.nlargest(QUERY_TERMS, qvec.items(), key=lambda tw: tw[1])
+        scores: dict[int, float] = {}
+        get = scores.get
+        for term, qw in terms:
             for j, dw in self._postings.get(term, ()):
-                scores[j] += qw * dw
-        ranked = sorted(
+                scores[j] = get(j, 0.0) + qw * dw
+        ranked = heapq.nsmallest(
+            k,
             (
-                (s, j) for j, s in scores.items()
+                (-s, self._ids[j], j) for j, s in scores.items()
                 if j != skip and s > 1e-9 and (allowed is None or allowed[j])
             ),
-            key=lambda sj: (-sj[0], self._ids[sj[1]]),
-        )[:k]
+        )
         return [
-            Match(self._ids[j], round(s, 4), self._shared(qvec, self._vectors[j]))
-            for s, j in ranked
+            Match(cid, round(-s, 4), self._shared(qvec, self._vectors[j])) for s, cid, j in ranked
         ]
 
     def _shared(self, a: Mapping[str, float], b: Mapping[str, float], limit: int = 5) -> tuple[
