@@ -237,3 +237,13 @@ def test_a_secret_fails_the_check_and_no_output_shows_it(project: Project) -> No
     # The schema's message quotes the value: masked like the secret finding itself.
     assert {(other.rule, 19), ("invalid-value", 19)} <= found, found
     assert any(rule == aws.rule and line > 40 for rule, line in found)
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,x", "ftp://files/x"])
+def test_ticket_links_must_be_http(project: Project, url: str) -> None:
+    project.incident("a.md", VALID_POSTMORTEM.replace("https://tracker.example/DB-123", url))
+    run = run_cli("check", "--format", "json", cwd=project.root)
+    [finding] = run.json["findings"]
+    assert (finding["rule"], finding["message"]) == (
+        "invalid-value", "action_items[0].ticket: must be an http:// or https:// link"
+    )

@@ -103,6 +103,13 @@ The fixture review is now automated.
 def evil_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
     project = copy_repo_project(tmp_path_factory.mktemp("evil") / "project")
     add_plugin_options(project / "mkdocs.yml", today="2026-11-26")
+    # The stock schema refuses links that are not http(s); a team may allow other schemes,
+    # and the site must still never turn one into a live link.
+    schema = project / "schemas/postmortem.schema.json"
+    data = json.loads(schema.read_text(encoding="utf-8"))
+    ticket = data["$defs"]["action_item"]["properties"]["ticket"]
+    del ticket["pattern"]
+    schema.write_text(json.dumps(data), encoding="utf-8")
     (project / "incidents/2026/2026-08-03-evil.md").write_text(EVIL, encoding="utf-8")
     return build_project(project)
 
