@@ -1,0 +1,1 @@
+"""Benchmark of the postmortems checker and site build on a synthetic collection."""
