@@ -81,6 +81,11 @@ def main() -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="mkdocs.yml to read the postmortems options from (default: the nearest one).",
 )
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Check every file again instead of reusing the results of unchanged ones.",
+)
 def check(
     paths: tuple[Path, ...],
     output_format: str,
@@ -88,6 +93,7 @@ def check(
     strict: bool,
     rules: str,
     config_file: Path | None,
+    no_cache: bool,
 ) -> None:
     """Check post-mortems. PATHS are files or folders (default: the configured collection).
 
@@ -98,6 +104,8 @@ def check(
         settings = load_settings(config_file)
         if rules == "schema":
             settings = dataclasses.replace(settings, language=False)
+        if no_cache:
+            settings = dataclasses.replace(settings, cache=False)
         targets = list(paths) or [settings.incidents_path]
         if not paths and not settings.incidents_path.is_dir():
             raise SettingsError(f"incidents folder {settings.incidents_path} does not exist")

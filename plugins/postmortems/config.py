@@ -42,6 +42,7 @@ class PostmortemsConfig(base.Config):
     extra_role_nouns = c.ListOfItems(c.Type(str), default=[])
     blockquote_level = c.Optional(c.Choice(LEVEL_CHOICES))
     today = c.Optional(c.Type((str, dt.date)))
+    cache = c.Type(bool, default=_DEFAULTS.cache)
     url_prefix = c.Type(str, default="incidents")
     # The published site (only the build reads these).
     site = c.Type(bool, default=True)

@@ -6,21 +6,29 @@ its own, so they cannot disagree.
 
 from __future__ import annotations
 
+import functools
+import os
 import traceback
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import yaml
+
 from . import checks, secretscan
+from .cache import CheckCache, Entry, digest, fingerprint
 from .findings import Finding, Level, Suppression, fails
 from .language import LanguageChecker, LanguageSettings, names_from_postmortem
+from .language.rules import rules_schema
+from .language.rules import validate as validate_rules
 from .levels import LevelPolicy, check_names, resolve
 from .model import Postmortem
 from .policy import Policy
-from .rulebook import with_language_rules
+from .rulebook import core_rulebook
 from .settings import Settings
 from .source import MARKDOWN_SUFFIXES, SourceFile, display_path, read_source
+from .yamlpos import LoadedYaml, Position
 
 #: The rule of a finding that reports a failure of the checker itself (exit status 3).
 INTERNAL_ERROR = "internal-error"
@@ -76,20 +84,31 @@ class Checker:
     def __init__(self, settings: Settings, *, only_language: bool = False) -> None:
         self.settings = settings
         self.only_language = only_language
-        self.policy = None if only_language else Policy(settings.schema_path)
-        self.language = _language_checker(settings) if settings.language or only_language else None
-        rulebook = with_language_rules(self.language.rules if self.language else None)
+        self.use_language = settings.language or only_language
+        outline = _rules_outline(settings.language_rules_path) if self.use_language else None
+        if self.use_language and outline is None:
+            outline = _outline_of(self.language)  # unreadable data: compiling says why
+        rulebook = core_rulebook()
         known = set(rulebook.rules) | {info.category for info in rulebook.rules.values()}
         known |= {*secretscan.rule_ids(), "security"}
+        if outline is not None:
+            known |= outline.names
         check_names(settings.rule_levels, known - {""}, "rule_levels")
         check_names(settings.draft_rules, known - {""}, "draft_rules")
-        data = self.language.rules if self.language else None
         self.levels = LevelPolicy(
-            overrides={**(data.level_overrides if data else {}), **settings.rule_levels},
+            overrides={**(outline.overrides if outline else {}), **settings.rule_levels},
             draft_level=settings.draft_level,
             draft_rules=frozenset(settings.draft_rules),
-            blockquote_level=data.blockquote_level if data else "info",
+            blockquote_level=settings.blockquote_level
+            or (outline.blockquote_level if outline else "info"),
         )
+        self.policy = None if only_language else Policy(settings.schema_path)
+
+    # The rules' patterns are compiled on first use: a run whose files are all cached does
+    # not need them (their data was read and validated above).
+    @functools.cached_property
+    def language(self) -> LanguageChecker | None:
+        return _language_checker(self.settings) if self.use_language else None
 
     def check_paths(self, paths: Sequence[Path]) -> CheckResult:
         """Check the files under ``paths``.
@@ -99,9 +118,14 @@ class Checker:
         only), while findings are reported for the named files alone.
         """
         files = discover(paths)
-        postmortems = [self.check_file(path) for path in files]
+        cache = self._open_cache()
+        postmortems = [self.check_file(path, cache) for path in files]
+        if cache is not None:
+            whole = {p.resolve() for p in paths} == {self.settings.incidents_path.resolve()}
+            shown = [display_path(p, self.settings.project_dir) for p in files]
+            cache.save(keep=shown if whole else None)
         if not self.only_language:
-            context = self._context(files)
+            context = self._context(files, cache)
             collection = checks.check_collection(postmortems, context)
             by_path = {pm.path: pm for pm in postmortems}
             for finding in collection:
@@ -114,8 +138,11 @@ class Checker:
         suppressions = [s for pm in postmortems for s in pm.suppressions]
         return CheckResult(postmortems, findings, suppressions, len(files))
 
-    def _context(self, files: Sequence[Path]) -> list[checks.IdRef]:
-        """Ids of the collection's other post-mortems, when only some files are checked."""
+    def _context(self, files: Sequence[Path], cache: CheckCache | None) -> list[checks.IdRef]:
+        """Ids of the collection's other post-mortems, when only some files are checked.
+
+        An unchanged file's id comes from the cache; any other is read from its front matter.
+        """
         collection = self.settings.incidents_path
         if not collection.is_dir():
             return []
@@ -124,23 +151,48 @@ class Checker:
         for path in discover([collection]):
             if path.resolve() in named:
                 continue
-            ref = checks.id_ref(path, display_path(path, self.settings.project_dir))
+            shown = display_path(path, self.settings.project_dir)
+            entry = cache.unchanged(shown, path.stat()) if cache is not None else None
+            ref = _cached_ref(shown, entry) if entry is not None else checks.id_ref(path, shown)
             if ref is not None:
                 refs.append(ref)
         return refs
 
-    def check_file(self, path: Path) -> Postmortem:
-        """Read, validate and check one file; any failure inside becomes a finding."""
+    def _open_cache(self) -> CheckCache | None:
+        if not self.settings.cache or os.environ.get("POSTMORTEMS_NO_CACHE"):
+            return None
+        package = Path(__file__).parent
+        data = [self.settings.schema_path, self.settings.language_rules_path,
+                *sorted(package.glob("defaults/*")), *sorted(package.rglob("*.py"))]
+        key = fingerprint((self.settings, self.only_language), data)
+        return CheckCache(self.settings.project_dir, key)
+
+    def check_file(self, path: Path, cache: CheckCache | None = None) -> Postmortem:
+        """Read, validate and check one file; any failure inside becomes a finding.
+
+        With ``cache``, an unchanged file's result is reused and a new result stored.
+        """
         shown = display_path(path, self.settings.project_dir)
         try:
-            return self._check_file(path, shown)
-        except Exception as exc:
+            raw = path.read_bytes() if cache is not None and path.is_file() else None
+        except OSError:
+            raw = None
+        key = digest(raw) if raw is not None else None
+        entry = cache.get(shown, key) if cache is not None and key is not None else None
+        if entry is not None:
+            return _from_cache(path, shown, entry)
+        try:
+            pm = self._check_file(path, shown, raw)
+        except Exception as exc:  # one bad file must not stop the run
             pm = Postmortem(SourceFile(shown, abs_path=path))
             pm.findings.append(internal_error(shown, exc))
             return pm
+        if cache is not None and key is not None:
+            cache.put(shown, _entry(path, key, pm))
+        return pm
 
-    def _check_file(self, path: Path, shown: str) -> Postmortem:
-        source = read_source(path, shown)
+    def _check_file(self, path: Path, shown: str, raw: bytes | None = None) -> Postmortem:
+        source = read_source(path, shown, raw)
         pm = Postmortem(source)
         secrets = secretscan.scan(source.text) if source.text else None
         if self.only_language:
@@ -193,6 +245,43 @@ def _masked(
     return out
 
 
+def _entry(path: Path, key: str, pm: Postmortem) -> Entry:
+    """What the cache keeps of one checked file (before levels are resolved)."""
+    stat = path.stat()
+    positions = pm.source.front_matter.positions
+    related = pm.meta.get("related")
+    kept = [("id",), *(("related", i) for i in range(len(related) if isinstance(related, list)
+                                                     else 0))]
+    return Entry(
+        digest=key,
+        size=stat.st_size,
+        mtime_ns=stat.st_mtime_ns,
+        findings=list(pm.findings),
+        suppressions=list(pm.suppressions),
+        meta=pm.source.front_matter.data if pm.source.readable else None,
+        positions=[(list(k), positions[k].line, positions[k].column) for k in kept
+                   if k in positions],
+        has_front_matter=pm.source.has_front_matter,
+    )
+
+
+def _cached_ref(shown: str, entry: Entry) -> checks.IdRef | None:
+    meta = entry.meta if isinstance(entry.meta, dict) else {}
+    line = next((line for p, line, _ in entry.positions if p == ["id"]), 0)
+    return checks.IdRef(shown, meta["id"], line) if isinstance(meta.get("id"), str) else None
+
+
+def _from_cache(path: Path, shown: str, entry: Entry) -> Postmortem:
+    """A checked post-mortem rebuilt from its cache entry (its body is parsed only if shown)."""
+    front = LoadedYaml(
+        data=entry.meta,
+        positions={tuple(p): Position(line, column) for p, line, column in entry.positions},
+    )
+    source = SourceFile(shown, abs_path=path.resolve(), front_matter=front,
+                        has_front_matter=entry.has_front_matter)
+    return Postmortem(source, list(entry.findings), list(entry.suppressions))
+
+
 def internal_error(path: str, exc: BaseException) -> Finding:
     """A finding for a failure of the checker itself on one file."""
     where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
@@ -208,6 +297,43 @@ def internal_error(path: str, exc: BaseException) -> Finding:
 def check_collection_at(settings: Settings, paths: Sequence[Path] | None = None) -> CheckResult:
     """Check ``paths`` (default: the configured incidents folder)."""
     return Checker(settings).check_paths(list(paths) if paths else [settings.incidents_path])
+
+
+@dataclass(frozen=True)
+class _RulesOutline:
+    """What the pipeline needs of the rules data before compiling it."""
+
+    names: frozenset[str]  # rule ids and categories
+    overrides: dict[str, str]
+    blockquote_level: str
+
+
+def _rules_outline(path: Path) -> _RulesOutline | None:
+    """The outline read from the rules data, or None when it cannot be read as such."""
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+        validate_rules(data, rules_schema(path), path)
+        rules = data["rules"]
+        defaults = data.get("settings") or {}
+        names = {str(r["id"]) for r in rules} | {str(r["category"]) for r in rules}
+        return _RulesOutline(
+            frozenset(names),
+            {str(k): str(v) for k, v in (defaults.get("level_overrides") or {}).items()},
+            str(defaults.get("blockquote_level") or "info"),
+        )
+    except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _outline_of(language: LanguageChecker | None) -> _RulesOutline | None:
+    if language is None:
+        return None
+    rules = language.rules
+    names = frozenset({r.id for r in rules.rules} | set(rules.categories))
+    return _RulesOutline(names, dict(rules.level_overrides), rules.blockquote_level)
+
+
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _language_checker(settings: Settings) -> LanguageChecker:

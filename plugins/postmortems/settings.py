@@ -37,6 +37,7 @@ class Settings:
     extra_role_nouns: Sequence[str] = ()
     blockquote_level: str | None = None
     today: dt.date | None = None
+    cache: bool = True  # reuse the results of unchanged files (.cache/postmortems/)
 
     def __post_init__(self) -> None:
         for name, level in [*self.rule_levels.items(), ("draft_level", self.draft_level)]:

@@ -70,8 +70,9 @@ def split_front_matter(text: str) -> tuple[str | None, int, str, int]:
     return None, 0, text, 1
 
 
-def read_source(path: Path, shown: str | None = None) -> SourceFile:
-    """Read and parse ``path``; every problem becomes a finding, never an exception."""
+def read_source(path: Path, shown: str | None = None, raw: bytes | None = None) -> SourceFile:
+    """Read and parse ``path`` (or its bytes ``raw``, already read); every problem becomes a
+    finding, never an exception."""
     source = SourceFile(shown or display_path(path), abs_path=path.resolve())
     if path.suffix.lower() not in MARKDOWN_SUFFIXES:
         source.error(
@@ -82,7 +83,7 @@ def read_source(path: Path, shown: str | None = None) -> SourceFile:
         )
         return source
     try:
-        raw = path.read_bytes()
+        raw = path.read_bytes() if raw is None else raw
     except OSError as exc:
         source.error(
             0, "unreadable", f"cannot read file: {exc.strerror}", "check the path and permissions"

@@ -97,7 +97,7 @@ def default_rules_path() -> Path:
     return packaged(Path(RULES_FILE).name)
 
 
-def _schema_for(rules_path: Path) -> dict[str, Any]:
+def rules_schema(rules_path: Path) -> dict[str, Any]:
     """The rules schema beside the rules file, else the one shipped with the package."""
     beside = rules_path.with_name(Path(SCHEMA_FILE).name)
     path = beside if beside.is_file() else packaged(Path(SCHEMA_FILE).name)
@@ -250,7 +250,7 @@ def load_rules(path: Path, settings: LanguageSettings | None = None) -> RuleSet:
         raise RulesError(f"{path}: cannot read rules data: {exc}") from exc
     except yaml.YAMLError as exc:
         raise RulesError(f"{path}: not valid YAML: {exc}") from exc
-    validate(data, _schema_for(path), path)
+    validate(data, rules_schema(path), path)
     return compile_rules(data, path, settings)
 
 

@@ -1,0 +1,146 @@
+"""A cache of per-file check results, keyed by the file's content and the policy in force.
+
+Checking a file is a pure function of its bytes and of the configuration (settings, schema,
+rules data, package version), so the result of an unchanged file can be reused: a
+pre-commit run or a rebuild of ``mkdocs serve`` then checks only what changed. Collection
+checks (ids, related) and level resolution always run again over the cached results.
+
+The cache is one JSON file under ``.cache/postmortems/`` in the project. A file whose
+digest, or a configuration whose fingerprint, differs is checked again; a cache that
+cannot be read is ignored and rewritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from .findings import Finding, Level, Suppression
+
+CACHE_FORMAT = 1
+CACHE_FILE = Path(".cache") / "postmortems" / "check.json"
+
+
+def digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def fingerprint(settings: object, files: Iterable[Path]) -> str:
+    """What a per-file result depends on besides the file: settings, data files, version."""
+    try:
+        package = version("mkdocs-postmortems")
+    except PackageNotFoundError:  # running from a checkout without installing
+        package = "unknown"
+    parts = [str(CACHE_FORMAT), package, repr(settings)]
+    for path in files:
+        try:
+            parts.append(f"{path}:{digest(path.read_bytes())}")
+        except OSError:
+            parts.append(f"{path}:missing")
+    return digest("\n".join(parts).encode("utf-8"))
+
+
+@dataclass
+class Entry:
+    """One file's cached result: its raw findings and what collection checks and pages need."""
+
+    digest: str
+    size: int
+    mtime_ns: int
+    findings: list[Finding]
+    suppressions: list[Suppression]
+    meta: Any
+    positions: list[tuple[list[str | int], int, int]]
+    has_front_matter: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "digest": self.digest,
+            "size": self.size,
+            "mtime_ns": self.mtime_ns,
+            "findings": [f.to_dict() for f in self.findings],
+            "suppressions": [[s.path, s.line, s.rule, s.reason] for s in self.suppressions],
+            "meta": self.meta,
+            "positions": [list(p) for p in self.positions],
+            "has_front_matter": self.has_front_matter,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Entry:
+        return cls(
+            digest=data["digest"],
+            size=data["size"],
+            mtime_ns=data["mtime_ns"],
+            findings=[_finding(f) for f in data["findings"]],
+            suppressions=[Suppression(*s) for s in data["suppressions"]],
+            meta=data["meta"],
+            positions=[(list(p[0]), p[1], p[2]) for p in data["positions"]],
+            has_front_matter=data["has_front_matter"],
+        )
+
+
+def _finding(data: Mapping[str, Any]) -> Finding:
+    values = dict(data)
+    values["level"] = Level(values["level"])
+    values["suggestions"] = tuple(values.get("suggestions", ()))
+    return Finding(**values)
+
+
+class CheckCache:
+    """Cached per-file results of one project under one configuration."""
+
+    def __init__(self, project_dir: Path, key: str) -> None:
+        self.path = project_dir / CACHE_FILE
+        self.key = key
+        self.entries: dict[str, Entry] = {}
+        self.changed = False
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            if data.get("key") == key:
+                self.entries = {p: Entry.from_json(e) for p, e in data["files"].items()}
+        except (OSError, ValueError, KeyError, TypeError):
+            self.entries = {}
+
+    def get(self, path: str, content_digest: str) -> Entry | None:
+        entry = self.entries.get(path)
+        return entry if entry is not None and entry.digest == content_digest else None
+
+    def unchanged(self, path: str, stat: os.stat_result) -> Entry | None:
+        """The entry of a file whose size and modification time are as cached."""
+        entry = self.entries.get(path)
+        if entry is not None and (entry.size, entry.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
+            return entry
+        return None
+
+    def put(self, path: str, entry: Entry) -> None:
+        self.entries[path] = entry
+        self.changed = True
+
+    def save(self, keep: Iterable[str] | None = None) -> None:
+        """Write the cache (atomically); with ``keep``, drop entries of files not in it."""
+        if keep is not None:
+            wanted = set(keep)
+            stale = [p for p in self.entries if p not in wanted]
+            for path in stale:
+                del self.entries[path]
+            self.changed = self.changed or bool(stale)
+        if not self.changed:
+            return
+        data = {"key": self.key, "files": {p: e.to_json() for p, e in self.entries.items()}}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            (self.path.parent / ".gitignore").write_text("*\n", encoding="utf-8")
+            handle, temporary = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                json.dump(data, out, separators=(",", ":"))
+            os.replace(temporary, self.path)
+        except OSError:
+            pass  # a read-only project still checks; it only checks everything each time
+        self.changed = False
