@@ -9,7 +9,7 @@ import yaml
 
 from postmortems.findings import Level
 from postmortems.language import LanguageChecker, names_from_postmortem
-from postmortems.language.evaluate import OVERALL, evaluate, format_report, load_corpus
+from .evaluation import OVERALL, evaluate, format_report, load_corpus
 
 from .conftest import ROOT
 

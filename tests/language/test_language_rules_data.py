@@ -12,7 +12,7 @@ import yaml
 
 from postmortems.errors import ConfigurationError
 from postmortems.language import LanguageChecker, LanguageSettings, RulesError
-from postmortems.language.evaluate import load_corpus
+from .evaluation import load_corpus
 from postmortems.language.matcher import find_hits
 from postmortems.language.names import known_names
 from postmortems.language.rules import default_rules_path
