@@ -23,7 +23,6 @@ for entry in (ROOT, ROOT / "plugins"):
     if str(entry) not in sys.path:
         sys.path.insert(0, str(entry))
 
-from postmortems.language import LanguageChecker, LanguageSettings  # noqa: E402
 from tests.language.evaluation import (  # noqa: E402
     PARTS,
     evaluate,
@@ -33,6 +32,8 @@ from tests.language.evaluation import (  # noqa: E402
     load_corpus,
     load_real,
 )
+
+from postmortems.language import LanguageChecker, LanguageSettings  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -73,6 +73,8 @@ def _accept(rule: Rule, m: re.Match[str], sents: _Sentences) -> bool:
 
 
 _LETTER = re.compile(r"[^\W\d_]")
+# A capitalised word right after one of these is a thing ("the Strategy"), not a person.
+_THING_BEFORE = re.compile(r"\b(?:the|a|an|this|that|these|those|its|our|their|each|every)\s+$", re.I)
 
 
 def _names_ok(rule: Rule, m: re.Match[str], names: KnownNames, sents: _Sentences) -> bool:
@@ -80,6 +82,8 @@ def _names_ok(rule: Rule, m: re.Match[str], names: KnownNames, sents: _Sentences
         if not value or not key.startswith("name"):
             continue
         start = m.start(key)
+        if value not in names.tokens and _THING_BEFORE.search(sents.text, max(0, start - 8), start):
+            return False
         initial = not _LETTER.search(sents.text, sents.around(start)[0], start)
         if not names.accepts(value, rule.names, sents.rules, initial=initial):
             return False
