@@ -15,6 +15,9 @@ _SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s|\x00|$)|\x00")
 _ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|cf|approx|incl|dr|mr|mrs|ms|st|no))$", re.I)
 
 
+NAMED = "named-person"  # the category whose rules never look inside a people table
+
+
 @dataclass(frozen=True)
 class Hit:
     """A rule matching ``text[start:end]`` of a document, inside ``segment``."""
@@ -133,7 +136,7 @@ def find_hits(
                     continue
                 pos = m.end()
                 segment = doc.segment_at(m.start())
-                if rule.regex is None and segment.people_table:
+                if segment.people_table and (rule.regex is None or rule.category == NAMED):
                     continue
                 spans = taken.setdefault(rule.category, [])
                 if any(a < m.end() and m.start() < b for a, b in spans):
