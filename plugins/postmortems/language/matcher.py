@@ -11,6 +11,7 @@ from ..markdown import Prose, Segment
 from .names import KnownNames
 from .rules import Rule, RuleSet
 
+_WORD_RUN = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s|\x00|$)|\x00")
 _ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|cf|approx|incl|dr|mr|mrs|ms|st|no))$", re.I)
 
@@ -44,6 +45,16 @@ class _Sentences:
         self.bounds = sentence_bounds(doc.text)
         self.rules = rules
         self._allowed: dict[int, list[tuple[int, int]]] = {}
+        self._words: dict[str, list[int]] | None = None
+
+    def words(self) -> dict[str, list[int]]:
+        """Lowercased word runs of the text and their offsets, built once."""
+        if self._words is None:
+            index: dict[str, list[int]] = {}
+            for m in _WORD_RUN.finditer(self.text):
+                index.setdefault(m.group().lower(), []).append(m.start())
+            self._words = index
+        return self._words
 
     def around(self, offset: int) -> tuple[int, int]:
         i = bisect_right(self.bounds, offset)
@@ -94,9 +105,22 @@ def _names_ok(rule: Rule, m: re.Match[str], names: KnownNames, sents: _Sentences
 
 
 def _regions(rule: Rule, sents: _Sentences, use_triggers: bool) -> Iterator[tuple[int, int]]:
-    """Where to run a rule: the whole text, or only the sentences holding its trigger."""
-    if rule.trigger is None or not use_triggers:
+    """Where to run a rule: the whole text, or only the sentences holding its keywords and
+    its trigger."""
+    if not use_triggers or (rule.trigger is None and rule.keywords is None):
         yield 0, len(sents.text)
+        return
+    if rule.keywords is not None:
+        index = sents.words()
+        offsets = sorted(o for k in rule.keywords.intersection(index) for o in index[k])
+        last = -1
+        for offset in offsets:
+            if offset < last:
+                continue
+            start, end = sents.around(offset)
+            last = end
+            if rule.trigger is None or rule.trigger.search(sents.text, start, end):
+                yield start, end
         return
     last = -1
     for t in rule.trigger.finditer(sents.text):

@@ -79,6 +79,7 @@ class Rule:
     require_before: re.Pattern[str] | None
     examples: Example
     rewrites: tuple[tuple[re.Pattern[str], str], ...] = ()
+    keywords: frozenset[str] | None = None
 
     def rewrite(self, match: str) -> str | None:
         """The matched text rewritten by the first ``rewrite`` entry that applies, or None."""
@@ -323,6 +324,32 @@ def _compile_list(
     return _compile("|".join(f"(?:{p})" for p in parts), where)
 
 
+_WORD_RUN = re.compile(r"\w+")
+
+
+def _keywords(
+    entries: Sequence[str] | None,
+    lexicon: Mapping[str, Sequence[str]],
+    irregular: Mapping[str, Sequence[str]],
+    where: str,
+) -> frozenset[str] | None:
+    """The index words of a rule's ``keywords``: the first word run of each entry, lowercased."""
+    if not entries:
+        return None
+    words: list[str] = []
+    for entry in entries:
+        m = _PLACEHOLDER.fullmatch(entry.strip())
+        if m:
+            key, which = m.group(1), m.group(2)
+            if key not in lexicon:
+                raise RulesError(f"{where}.keywords: unknown word list {{{key}}}")
+            words += _forms(lexicon[key], which, irregular) if which else list(lexicon[key])
+        else:
+            words.append(entry)
+    out = {run.group().lower() for w in words if (run := _WORD_RUN.search(w))}
+    return frozenset(out)
+
+
 def _level_of(value: str, where: str) -> str:
     if value not in LEVEL_CHOICES:
         raise RulesError(f"{where}: {value!r} is not one of {', '.join(LEVEL_CHOICES)}")
@@ -404,6 +431,7 @@ def compile_rules(data: Mapping[str, Any], path: Path, settings: LanguageSetting
                     tuple(examples["pass"]),
                     tuple(examples.get("known_names", ())),
                 ),
+                keywords=_keywords(raw.get("keywords"), lexicon, irregular, where),
                 rewrites=tuple(
                     (
                         _compile(
