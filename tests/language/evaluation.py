@@ -212,11 +212,14 @@ def as_paragraph(text: str) -> str:
 
     A segment is text already reduced from Markdown; a leading ``#``, ``>``, ``-``, ``+``,
     ``*``, ``1.`` or ``|`` would turn it into a heading, quote, list or table and change how
-    the checker reads it, so such a first character is backslash-escaped.
+    the checker reads it (a quote caps findings at info), so that character is
+    backslash-escaped.
     """
     text = " ".join(text.split())
-    if re.match(r"(?:[#>+*|=-]|\d+[.)](?:\s|$))", text):
-        text = "\\" + text
+    if m := re.match(r"\d+(?=[.)](?:\s|$))", text):  # "1. step": escape the delimiter
+        return text[: m.end()] + "\\" + text[m.end() :]
+    if re.match(r"[#>+*|=-]", text):
+        return "\\" + text
     return text
 
 

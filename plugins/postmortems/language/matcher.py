@@ -88,7 +88,9 @@ def _accept(rule: Rule, m: re.Match[str], sents: _Sentences) -> bool:
 
 _LETTER = re.compile(r"[^\W\d_]")
 # A capitalised word right after one of these is a thing ("the Strategy"), not a person.
-_THING_BEFORE = re.compile(r"\b(?:the|a|an|this|that|these|those|its|our|their|each|every)\s+$", re.I)
+_THING_BEFORE = re.compile(
+    r"\b(?:the|a|an|this|that|these|those|its|our|their|each|every)\s+$", re.IGNORECASE
+)
 
 
 def _names_ok(rule: Rule, m: re.Match[str], names: KnownNames, sents: _Sentences) -> bool:
