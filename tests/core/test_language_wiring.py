@@ -27,9 +27,10 @@ def test_language_only_on_any_markdown_file(project: Project) -> None:
     findings = run.json["findings"]
     assert [(f["line"], f["column"], f["rule"], f["level"]) for f in findings] == [
         (5, 1, "agent/bad-action", "warning"),
+        (5, 1, "names/first-name", "warning"),  # "Ben merged": a name in the narrative
         (11, 10, "judgement/human-error", "error"),
     ]
-    human = findings[1]
+    human = findings[2]
     assert human["category"] == "judgement"
     assert human["match"] == "human error"
     assert human["end_column"] == 10 + len("human error")

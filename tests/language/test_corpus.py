@@ -9,9 +9,9 @@ import yaml
 
 from postmortems.findings import Level
 from postmortems.language import LanguageChecker, names_from_postmortem
-from postmortems.language.evaluate import OVERALL, evaluate, format_report, load_corpus
 
 from .conftest import ROOT
+from .evaluation import OVERALL, evaluate, format_report, load_corpus
 
 HERE = Path(__file__).parent
 

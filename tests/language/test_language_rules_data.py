@@ -12,7 +12,6 @@ import yaml
 
 from postmortems.errors import ConfigurationError
 from postmortems.language import LanguageChecker, LanguageSettings, RulesError
-from postmortems.language.evaluate import load_corpus
 from postmortems.language.matcher import find_hits
 from postmortems.language.names import known_names
 from postmortems.language.rules import default_rules_path
@@ -20,6 +19,7 @@ from postmortems.language.suppress import META_RULES
 from postmortems.markdown import parse_body
 
 from .conftest import ROOT, RULES, SCHEMA
+from .evaluation import load_corpus
 
 DATA = yaml.safe_load(RULES.read_text(encoding="utf-8"))
 RULE_IDS = [r["id"] for r in DATA["rules"]]

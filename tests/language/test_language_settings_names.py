@@ -75,7 +75,8 @@ def test_unknown_capitalised_word_at_sentence_start_is_not_a_name() -> None:
     assert checker.check("Deployed the fix without review.", "x.md").findings == []
     assert checker.check("Rolled back the deploy by mistake.", "x.md").findings == []
     found = checker.check("Olga approved the pull request without reading the diff.", "x.md")
-    assert [f.rule for f in found.findings] == ["agent/bad-action"]
+    # A first name acting in the narrative is itself a finding (labelling guide: person-named).
+    assert [f.rule for f in found.findings] == ["agent/bad-action", "names/first-name"]
 
 
 BODY = """

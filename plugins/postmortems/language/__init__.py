@@ -9,14 +9,15 @@ items) and leaves the vocabulary of incidents alone. The rules are data
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..findings import Finding, Suppression
 from ..levels import QUOTE_SCOPE, LevelPolicy, resolve
 from ..markdown import Body, Prose, parse_body
-from .matcher import Hit, find_hits
+from .matcher import Hit, find_hits, sentence_bounds
 from .names import EMPTY_NAMES, KnownNames, known_names, names_from_postmortem
 from .rules import RulesError, RuleSet, default_rules_path, load_rules
 from .settings import LanguageSettings
@@ -73,10 +74,12 @@ class LanguageChecker:
         body = markdown if isinstance(markdown, Body) else _parse_text(markdown, first_line)
         doc = body.prose
         names = self._known(known_names)
+        hits = find_hits(self.rules, doc, names)
+        bounds = sentence_bounds(doc.text) if hits else []
         pairs = [
             (f, hit.segment.block)
-            for hit in find_hits(self.rules, doc, names)
-            if (f := self._finding(hit, doc, path)) is not None
+            for hit in hits
+            if (f := self._finding(hit, doc, path, bounds)) is not None
         ]
         directives, problems = parse_directives(body.comments, self.rules, path)
         kept, suppressions = apply_suppressions(pairs, directives)
@@ -84,6 +87,43 @@ class LanguageChecker:
         if resolve_levels:
             findings = [r for f in findings if (r := resolve(f, self.level_policy)) is not None]
         return LanguageResult(sorted(findings, key=Finding.sort_key), suppressions)
+
+    def check_fields(
+        self,
+        fields: Sequence[tuple[str, str, int, int]],
+        path: str,
+        known_names: Iterable[str] = (),
+        *,
+        resolve_levels: bool = True,
+    ) -> LanguageResult:
+        """Check front-matter free text: ``(name, text, line, column)`` per field.
+
+        ``line`` and ``column`` are the 1-based position of the value's first character in
+        the file. Each value is checked as Markdown prose with every rule (the
+        ``person-action`` rules included, as fields hold action items); a finding's line is
+        ``line`` plus its line offset within the value and its columns are ``column`` plus
+        its column offset (a block scalar's lines share the first line's indentation).
+        Suppression comments do not apply inside values.
+        """
+        findings: list[Finding] = []
+        for _name, text, line, column in fields:
+            if not text or not text.strip():
+                continue
+            body = parse_body(text, 1)
+            found = self.check(
+                body, path, known_names=known_names, resolve_levels=resolve_levels
+            ).findings
+            for f in found:
+                shift = column - 1
+                findings.append(
+                    replace(
+                        f,
+                        line=line + f.line - 1,
+                        column=f.column + shift if f.column else 0,
+                        end_column=f.end_column + shift if f.end_column else 0,
+                    )
+                )
+        return LanguageResult(sorted(findings, key=Finding.sort_key), [])
 
     @property
     def level_policy(self) -> LevelPolicy:
@@ -102,7 +142,9 @@ class LanguageChecker:
             self._names[key] = known_names(key, self.rules)
         return self._names[key]
 
-    def _finding(self, hit: Hit, doc: Prose, path: str) -> Finding | None:
+    def _finding(
+        self, hit: Hit, doc: Prose, path: str, bounds: list[int]
+    ) -> Finding | None:
         seg = hit.segment
         line, column = seg.locate(hit.start)
         end_line, end_col = seg.locate(hit.end - 1)
@@ -122,9 +164,28 @@ class LanguageChecker:
             end_column=end_col + 1,
             category=rule.category,
             match=match,
-            suggestions=rule.suggestions,
+            suggestions=_suggestion(hit, doc.text, bounds),
             scope=QUOTE_SCOPE if seg.quoted else "",
         )
+
+
+def _suggestion(hit: Hit, text: str, bounds: list[int]) -> tuple[str, ...]:
+    """The hit's sentence with the match rewritten by its rule, or nothing."""
+    rewritten = hit.rule.rewrite(text[hit.start : hit.end])
+    if rewritten is None:
+        return ()
+    i = bisect_right(bounds, hit.start)
+    start = bounds[i - 1] if i else 0
+    end = bounds[i] if i < len(bounds) else len(text)
+    start = max(start, text.rfind("\x00", 0, hit.start) + 1)
+    stop = text.find("\x00", hit.end)
+    end = min(end, stop) if stop >= 0 else end
+    sentence = text[start : hit.start] + rewritten + text[hit.end : end]
+    sentence = " ".join(sentence.split())
+    sentence = re.sub(r"\s+([,.;:!?])", r"\1", sentence)
+    if not sentence or sentence == " ".join(text[start:end].split()):
+        return ()
+    return (sentence[0].upper() + sentence[1:],)
 
 
 _KEY_LINE = re.compile(r"[\w\"'-][^:]*:(?:\s|$)")

@@ -11,8 +11,12 @@ from ..markdown import Prose, Segment
 from .names import KnownNames
 from .rules import Rule, RuleSet
 
+_WORD_RUN = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s|\x00|$)|\x00")
 _ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|cf|approx|incl|dr|mr|mrs|ms|st|no))$", re.I)
+
+
+NAMED = "named-person"  # the category whose rules never look inside a people table
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,16 @@ class _Sentences:
         self.bounds = sentence_bounds(doc.text)
         self.rules = rules
         self._allowed: dict[int, list[tuple[int, int]]] = {}
+        self._words: dict[str, list[int]] | None = None
+
+    def words(self) -> dict[str, list[int]]:
+        """Lowercased word runs of the text and their offsets, built once."""
+        if self._words is None:
+            index: dict[str, list[int]] = {}
+            for m in _WORD_RUN.finditer(self.text):
+                index.setdefault(m.group().lower(), []).append(m.start())
+            self._words = index
+        return self._words
 
     def around(self, offset: int) -> tuple[int, int]:
         i = bisect_right(self.bounds, offset)
@@ -73,6 +87,10 @@ def _accept(rule: Rule, m: re.Match[str], sents: _Sentences) -> bool:
 
 
 _LETTER = re.compile(r"[^\W\d_]")
+# A capitalised word right after one of these is a thing ("the Strategy"), not a person.
+_THING_BEFORE = re.compile(
+    r"\b(?:the|a|an|this|that|these|those|its|our|their|each|every)\s+$", re.IGNORECASE
+)
 
 
 def _names_ok(rule: Rule, m: re.Match[str], names: KnownNames, sents: _Sentences) -> bool:
@@ -80,6 +98,8 @@ def _names_ok(rule: Rule, m: re.Match[str], names: KnownNames, sents: _Sentences
         if not value or not key.startswith("name"):
             continue
         start = m.start(key)
+        if value not in names.tokens and _THING_BEFORE.search(sents.text, max(0, start - 8), start):
+            return False
         initial = not _LETTER.search(sents.text, sents.around(start)[0], start)
         if not names.accepts(value, rule.names, sents.rules, initial=initial):
             return False
@@ -87,9 +107,22 @@ def _names_ok(rule: Rule, m: re.Match[str], names: KnownNames, sents: _Sentences
 
 
 def _regions(rule: Rule, sents: _Sentences, use_triggers: bool) -> Iterator[tuple[int, int]]:
-    """Where to run a rule: the whole text, or only the sentences holding its trigger."""
-    if rule.trigger is None or not use_triggers:
+    """Where to run a rule: the whole text, or only the sentences holding its keywords and
+    its trigger."""
+    if not use_triggers or (rule.trigger is None and rule.keywords is None):
         yield 0, len(sents.text)
+        return
+    if rule.keywords is not None:
+        index = sents.words()
+        offsets = sorted(o for k in rule.keywords.intersection(index) for o in index[k])
+        last = -1
+        for offset in offsets:
+            if offset < last:
+                continue
+            start, end = sents.around(offset)
+            last = end
+            if rule.trigger is None or rule.trigger.search(sents.text, start, end):
+                yield start, end
         return
     last = -1
     for t in rule.trigger.finditer(sents.text):
@@ -129,7 +162,7 @@ def find_hits(
                     continue
                 pos = m.end()
                 segment = doc.segment_at(m.start())
-                if rule.regex is None and segment.people_table:
+                if segment.people_table and (rule.regex is None or rule.category == NAMED):
                     continue
                 spans = taken.setdefault(rule.category, [])
                 if any(a < m.end() and m.start() < b for a, b in spans):

@@ -76,16 +76,25 @@ class KnownNames:
     def accepts(self, value: str, mode: str, rules: RuleSet, *, initial: bool) -> bool:
         """Whether a ``{name}`` capture is a person.
 
-        A known name always is. In mode ``any`` an unknown capitalised word is too, unless
-        it is in ``not_names``; at the start of a sentence (where every word is
-        capitalised) it must also be in ``first_names``.
+        A known name always is. Otherwise, by the rule's ``names`` mode: ``known`` accepts
+        nothing more; ``any`` an unknown capitalised word not in ``not_names``, which at the
+        start of a sentence (where every word is capitalised) must also be in
+        ``first_names``; ``first`` only a word of ``first_names`` (not ``ambiguous_names``),
+        anywhere; ``actor`` like ``any`` but also at the start of a sentence, for patterns
+        whose context (a timeline entry's actor and a verb of speech) already says it is a
+        person.
         """
         first = value.split(" ")[0]
         if value in self.tokens or first in self.tokens:
             return True
-        if mode != "any" or not value[:1].isupper() or first.lower() in rules.not_names:
+        lowered = first.lower()
+        if mode == "known" or not value[:1].isupper() or lowered in rules.not_names:
             return False
-        return not initial or first.lower() in rules.first_names
+        if mode == "first":
+            return lowered in rules.first_names and lowered not in rules.ambiguous_names
+        if mode == "actor":
+            return len(first) > 1 or " " in value
+        return not initial or lowered in rules.first_names
 
 
 EMPTY_NAMES = KnownNames(frozenset(), None)

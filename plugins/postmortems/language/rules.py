@@ -7,6 +7,10 @@ Patterns are regular expressions (case-insensitive) with placeholders in braces:
   role noun used as a modifier: one followed by a word of ``not_after_role``);
 * ``{name}``: a person's name only;
 * ``{LIST}``: any word list of the data's ``lexicon``, as an alternation;
+* ``{LIST.forms}``: every inflected form of the verbs of a word list (``forget`` gives
+  forget, forgets, forgot, forgotten, forgetting), using the data's ``irregular_verbs``;
+  ``{LIST.past}`` only the past tense and participle forms, ``{LIST.ing}`` only -ing
+  forms, ``{LIST.s}`` only third-person -s forms;
 * ``{FRAGMENT}``: any regular-expression piece of the data's ``fragments``.
 """
 
@@ -30,9 +34,16 @@ from .settings import LEVEL_CHOICES, LanguageSettings
 RULES_FILE = "schemas/blameless-rules.yml"
 SCHEMA_FILE = "schemas/blameless-rules.schema.json"
 
-_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)(?:\.(forms|past|ing|s))?\}")
+_UPPER = "A-ZÀ-ÖØ-Þ"
+_LOWER = "a-zà-öø-ÿ"
+_WORD = rf"[{_UPPER}][{_LOWER}'’]*[{_LOWER}]"
+# A name: one or two capitalised words ("Dana", "Dana Reyes"), an initial and a surname
+# ("J Birchall", "J. Birchall"), a user name with digits ("MacFan4000") or a handle.
 _NAME_TOKEN = (
-    r"(?-i:[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’]*[a-zà-öø-ÿ](?:[ ][A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’]*[a-zà-öø-ÿ])?"
+    rf"(?-i:{_WORD}(?:[ ]{_WORD})?"
+    rf"|[{_UPPER}]\.?[ ]{_WORD}"
+    rf"|[{_UPPER}][A-Za-z]*[{_LOWER}][A-Za-z]*[0-9]+"
     r"|@?[a-z][a-z0-9]*[._][a-z0-9][a-z0-9._]*[a-z0-9])"
 )
 
@@ -68,6 +79,18 @@ class Rule:
     unless_after: re.Pattern[str] | None
     require_before: re.Pattern[str] | None
     examples: Example
+    rewrites: tuple[tuple[re.Pattern[str], str], ...] = ()
+    keywords: frozenset[str] | None = None
+
+    def rewrite(self, match: str) -> str | None:
+        """The matched text rewritten by the first ``rewrite`` entry that applies, or None."""
+        for find, replace in self.rewrites:
+            if find.search(match):
+                try:
+                    return find.sub(replace, match, count=1)
+                except (re.error, IndexError):
+                    return None
+        return None
 
 
 @dataclass(frozen=True)
@@ -166,10 +189,74 @@ def _alternation(words: Iterable[str]) -> str:
     return "(?:" + _trie_regex(trie) + ")" if trie else "(?!)"
 
 
+_VOWELS = "aeiou"
+
+
+def inflect(lemma: str, irregular: Mapping[str, Sequence[str]]) -> dict[str, set[str]]:
+    """The forms of a verb (or of the first word of a phrase): ``base``, ``s``, ``past``, ``ing``.
+
+    Regular forms are made by spelling rules; a final consonant after one vowel is both kept
+    and doubled ("skip": skiped, skipped), since over-generating a form that is never
+    written costs nothing. ``irregular`` maps a lemma to its past and participle forms.
+    """
+    word, _, rest = lemma.strip().lower().partition(" ")
+    tail = f" {rest}" if rest else ""
+    if word.endswith(("s", "x", "z", "ch", "sh", "o")):
+        third = word + "es"
+    elif word.endswith("y") and word[-2:-1] not in _VOWELS:
+        third = word[:-1] + "ies"
+    else:
+        third = word + "s"
+    stems = {word}
+    if (
+        len(word) >= 3
+        and word[-1] not in _VOWELS + "wxy"
+        and word[-2] in _VOWELS
+        and word[-3] not in _VOWELS
+    ):
+        stems.add(word + word[-1])
+    if word.endswith("e"):
+        past = {word + "d"}
+        ing = {word[:-1] + "ing"}
+    elif word.endswith("y") and word[-2:-1] not in _VOWELS:
+        past = {word[:-1] + "ied"}
+        ing = {word + "ing"}
+    else:
+        past = {stem + "ed" for stem in stems}
+        ing = {stem + "ing" for stem in stems}
+    if word in irregular:
+        past = set(irregular[word])
+    return {
+        "base": {word + tail},
+        "s": {third + tail},
+        "past": {p + tail for p in past},
+        "ing": {i + tail for i in ing},
+    }
+
+
+def _forms(words: Iterable[str], which: str, irregular: Mapping[str, Sequence[str]]) -> list[str]:
+    keys = {
+        "forms": ("base", "s", "past", "ing"), "past": ("past",), "ing": ("ing",), "s": ("s",)
+    }[which]
+    out: list[str] = []
+    for word in words:
+        forms = inflect(word, irregular)
+        for key in keys:
+            out += sorted(forms[key])
+    return out
+
+
 class _Expander:
     """Expands placeholders; names groups ``name0``, ``name1``... uniquely per rule."""
 
-    def __init__(self, lexicon: Mapping[str, Sequence[str]], fragments: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        lexicon: Mapping[str, Sequence[str]],
+        fragments: Mapping[str, str],
+        irregular: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
+        self.lexicon = lexicon
+        self.irregular = irregular or {}
         self.lists = {key: _alternation(words) for key, words in lexicon.items()}
         self.fragments = fragments
         self.expanding: set[str] = set()
@@ -187,7 +274,11 @@ class _Expander:
 
     def expand(self, pattern: str, where: str) -> str:
         def replace(m: re.Match[str]) -> str:
-            key = m.group(1)
+            key, which = m.group(1), m.group(2)
+            if which:
+                if key not in self.lexicon:
+                    raise RulesError(f"{where}: {{{key}.{which}}} needs a word list {key}")
+                return _alternation(_forms(self.lexicon[key], which, self.irregular))
             if key == "person":
                 return f"(?:{self.role}|{self.pronouns}|{self._name()})"
             if key == "role":
@@ -226,6 +317,32 @@ def _compile_list(
     return _compile("|".join(f"(?:{p})" for p in parts), where)
 
 
+_WORD_RUN = re.compile(r"\w+")
+
+
+def _keywords(
+    entries: Sequence[str] | None,
+    lexicon: Mapping[str, Sequence[str]],
+    irregular: Mapping[str, Sequence[str]],
+    where: str,
+) -> frozenset[str] | None:
+    """The index words of a rule's ``keywords``: the first word run of each entry, lowercased."""
+    if not entries:
+        return None
+    words: list[str] = []
+    for entry in entries:
+        m = _PLACEHOLDER.fullmatch(entry.strip())
+        if m:
+            key, which = m.group(1), m.group(2)
+            if key not in lexicon:
+                raise RulesError(f"{where}.keywords: unknown word list {{{key}}}")
+            words += _forms(lexicon[key], which, irregular) if which else list(lexicon[key])
+        else:
+            words.append(entry)
+    out = {run.group().lower() for w in words if (run := _WORD_RUN.search(w))}
+    return frozenset(out)
+
+
 def _level_of(value: str, where: str) -> str:
     if value not in LEVEL_CHOICES:
         raise RulesError(f"{where}: {value!r} is not one of {', '.join(LEVEL_CHOICES)}")
@@ -261,6 +378,9 @@ def compile_rules(data: Mapping[str, Any], path: Path, settings: LanguageSetting
     lexicon["role_nouns"] += _plurals(settings.extra_role_nouns)
     defaults = data.get("settings", {})
     fragments: dict[str, str] = dict(data.get("fragments", {}))
+    irregular: dict[str, list[str]] = {
+        k.lower(): [w.lower() for w in v] for k, v in data.get("irregular_verbs", {}).items()
+    }
     if overlap := set(fragments) & set(lexicon):
         raise RulesError(f"{path}: {sorted(overlap)} are both word lists and fragments")
 
@@ -271,7 +391,7 @@ def compile_rules(data: Mapping[str, Any], path: Path, settings: LanguageSetting
         if raw["id"] in seen:
             raise RulesError(f"{where}: duplicate rule id")
         seen.add(raw["id"])
-        expander = _Expander(lexicon, fragments)
+        expander = _Expander(lexicon, fragments, irregular)
         regex = _compile_list(raw.get("patterns"), expander, f"{where}.patterns")
         if regex is None and raw.get("match") != "known-names":
             raise RulesError(f"{where}: needs patterns or match: known-names")
@@ -303,6 +423,19 @@ def compile_rules(data: Mapping[str, Any], path: Path, settings: LanguageSetting
                     tuple(examples["flag"]),
                     tuple(examples["pass"]),
                     tuple(examples.get("known_names", ())),
+                ),
+                keywords=_keywords(raw.get("keywords"), lexicon, irregular, where),
+                rewrites=tuple(
+                    (
+                        _compile(
+                            _Expander(lexicon, fragments, irregular).expand(
+                                r["find"], f"{where}.rewrite[{i}]"
+                            ),
+                            f"{where}.rewrite[{i}]",
+                        ),
+                        r["replace"],
+                    )
+                    for i, r in enumerate(raw.get("rewrite", ()))
                 ),
             )
         )

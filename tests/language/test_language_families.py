@@ -1,0 +1,131 @@
+"""Detection families for real writing, on invented sentences: one flag and one pass each."""
+
+from __future__ import annotations
+
+import pytest
+
+from postmortems.findings import Level
+from postmortems.language import LanguageChecker
+from postmortems.language.rules import inflect
+
+
+def rules_of(checker: LanguageChecker, text: str, names: tuple[str, ...] = ()) -> list[str]:
+    found = checker.check(text, "x.md", known_names=names).findings
+    return [f.rule for f in found if f.level is not Level.INFO]
+
+
+FLAG = [
+    # open vocabulary and inflection of slips
+    ("The operator misremembered the flag and reset the whole pool.", "agent/oversight"),
+    ("She overlooks the second warning every time.", "agent/oversight"),
+    ("We misinterpreted the retention setting.", "agent/oversight"),
+    ("The deployer skipped the canary stage.", "agent/oversight"),
+    # agentless accidents
+    ("Every bucket in the account was mistakenly emptied.", "agent/accidental-passive"),
+    ("The firewall rule was changed by accident during the cleanup.", "agent/accidental-passive"),
+    # inaction
+    ("Nothing was done for three hours after the ticket arrived.", "agent/inaction"),
+    # mistaken beliefs
+    ("The engineer believed that the snapshot covered every volume.", "agent/mistaken-belief"),
+    ("The tool was rerun under the false impression that it was idempotent.",
+     "agent/mistaken-belief"),
+    # posted it before checking; wiped everything
+    ("He pushed the tag before checking the release notes.", "agent/bad-action"),
+    ("Then we dropped all the tables in the reporting schema.", "agent/bad-action"),
+    # counterfactuals with any verb
+    ("The credentials should have been revoked the same day.", "counterfactual/should-have-done"),
+    ("The old bucket shouldn't have been deleted.", "counterfactual/should-have-done"),
+    ("If we had pinned the version, this would not have happened.",
+     "counterfactual/would-not-have-happened"),
+    ("Why didn't we wait for the replica to catch up?", "counterfactual/self-question"),
+    ("The reviewer could easily have spotted the port change.", "counterfactual/should-have"),
+    ("The outages were avoidable.", "counterfactual/hindsight"),
+    # blame nouns and judgements in any shape
+    ("That was their mistake, not the tool's.", "judgement/owned-mistake"),
+    ("Poor judgement on the night led to the restart.", "judgement/owned-mistake"),
+    ("Honestly, I'm lazy about reading changelogs.", "judgement/careless"),
+    ("Corners were cut during the migration.", "judgement/careless"),
+    ("The root cause was user error on the admin page.", "judgement/human-error"),
+    # who-questions without a verb
+    ("Who is to answer for it? The operators on the late shift?", "who/which-people"),
+    # names found in the text itself
+    ("Sofia notices the queue growing and restarts the worker.", "names/first-name"),
+    ("The hotfix was merged by Marco.", "names/first-name"),
+    ("@quill-ops rolled the release back at 10:12.", "names/handle"),
+    ("10:14 User:Quillon reverts the template edit.", "names/handle"),
+    ("09:58 Kestrel42 begins draining the node.", "names/timeline-actor"),
+    ("Quillon mentions that the disk is almost full.", "names/timeline-actor"),
+]
+
+PASS = [
+    "The employee was accidentally scheduled for removal by the offboarding job.",
+    "A good culture is one where you can make mistakes.",
+    "No alert was configured, so nobody noticed the queue growing.",
+    "With monitoring of the config, it could have been caught.",
+    "The alert should have been sent at 09:00, but the threshold was wrong.",
+    "We initially thought the errors came from the load balancer.",
+    "Thanks to Sofia and @quill-ops for the graphs.",
+    "09:58 Incident declared and the bridge opened.",
+    "09:59 Grafana reports errors on the checkout dashboard.",
+    "Write to ops@example.com for access to the dashboards.",
+    "The Marco service restarts every night.",
+    "If the alert had fired, the outage would have been shorter.",
+    "We deleted all stale lock files and the scheduler recovered.",
+    "Why did we see errors only in one region? The cache was cold there.",
+    "People make mistakes; the pipeline should catch them.",
+    "The team at the data centre replaced the disk.",
+]
+
+
+@pytest.mark.parametrize(("text", "rule"), FLAG, ids=[r for _, r in FLAG])
+def test_family_flags(checker: LanguageChecker, text: str, rule: str) -> None:
+    assert rule in rules_of(checker, text), text
+
+
+@pytest.mark.parametrize("text", PASS)
+def test_family_passes(checker: LanguageChecker, text: str) -> None:
+    assert rules_of(checker, text) == [], text
+
+
+def test_inflect_makes_regular_and_irregular_forms() -> None:
+    irregular = {"forget": ["forgot", "forgotten"]}
+    assert inflect("skip", {}) == {
+        "base": {"skip"}, "s": {"skips"}, "past": {"skiped", "skipped"},
+        "ing": {"skiping", "skipping"},
+    }
+    assert inflect("forget", irregular)["past"] == {"forgot", "forgotten"}
+    assert inflect("retry", {})["s"] == {"retries"}
+    assert inflect("ignore", {})["ing"] == {"ignoring"}
+    assert inflect("pay attention", {"pay": ["paid"]})["past"] == {"paid attention"}
+
+
+def test_suggestions_rewrite_the_sentence_or_are_left_out(checker: LanguageChecker) -> None:
+    [f] = checker.check("At 09:40 an engineer inadvertently purged the cache.", "x.md").findings
+    assert f.suggestions == ("At 09:40 an engineer purged the cache.",)
+    [f] = checker.check("The old bucket should not have been deleted.", "x.md").findings
+    assert f.suggestions == ("The old bucket was deleted.",)
+    found = checker.check("Sofia restarts the worker.", "x.md").findings
+    assert [f.suggestions for f in found] == [("The responder restarts the worker.",)]
+    [f] = checker.check("Who on earth deploys on a Friday?", "x.md").findings
+    assert f.suggestions == ()
+
+
+def test_check_fields_points_into_the_values(checker: LanguageChecker) -> None:
+    fields = [
+        ("summary", "The failover ran at 09:40.", 4, 10),
+        ("impact", "An operator accidentally purged the cache.", 5, 9),
+        ("action_items[0].title", "Remind everyone to double-check the target.", 12, 14),
+        ("lessons", "The first line is fine.\nThe root cause was human error.", 20, 5),
+    ]
+    result = checker.check_fields(fields, "incidents/x.md")
+    got = [(f.line, f.column, f.end_column, f.rule) for f in result.findings]
+    assert got == [
+        (5, 9, 9 + len("An operator accidentally"), "agent/accidental-action"),
+        (12, 14, 14 + len("Remind everyone"), "action/remind-or-retrain"),
+        (21, 5 + 19, 5 + 19 + len("human error"), "judgement/human-error"),
+    ]
+    assert all(f.path == "incidents/x.md" for f in result.findings)
+    named = checker.check_fields([("owner", "Ask Priya", 3, 8)], "x.md", known_names=["Priya"])
+    assert [(f.line, f.column, f.rule) for f in named.findings] == [
+        (3, 12, "names/person-named")
+    ]
