@@ -54,6 +54,7 @@ def test_wheel_ships_the_data_and_no_development_tools(wheel: Path) -> None:
         assert f"postmortems/defaults/{data}" in names, data
     assert any(n.startswith("postmortems/templates/") for n in names)
     assert not any(n.startswith(("tests/", "scripts/", "bench/")) for n in names)
+    assert not any("evaluat" in n for n in names)
 
 
 def _sample_project(tmp: Path, *, schemas: bool) -> Path:
