@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import traceback
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -28,7 +29,7 @@ from .policy import Policy
 from .rulebook import core_rulebook
 from .settings import Settings
 from .source import MARKDOWN_SUFFIXES, SourceFile, display_path, read_source
-from .yamlpos import LoadedYaml, Position
+from .yamlpos import LoadedYaml, Position, dotted
 
 #: The rule of a finding that reports a failure of the checker itself (exit status 3).
 INTERNAL_ERROR = "internal-error"
@@ -209,11 +210,18 @@ class Checker:
             result = self.language.check(
                 source.document,
                 pm.path,
-                known_names=names_from_postmortem(source.meta, source.document),
+                known_names=(names := names_from_postmortem(source.meta, source.document)),
                 resolve_levels=False,
             )
             pm.findings.extend(result.findings)
             pm.suppressions.extend(result.suppressions)
+            if self.policy is not None and source.readable:
+                fields = prose_fields(source.front_matter, self.policy.prose_fields)
+                pm.findings.extend(
+                    self.language.check_fields(
+                        fields, pm.path, known_names=names, resolve_levels=False
+                    ).findings
+                )
         if secrets is not None:
             pm.findings = _masked(pm.findings, source.text, secrets.hits)
             pm.findings.extend(secretscan.to_finding(hit, pm.path) for hit in secrets.hits)
@@ -243,6 +251,43 @@ def _masked(
             fields = {name: value.replace(raw, masked) for name, value in fields.items()}
         out.append(replace(finding, **fields))
     return out
+
+
+def prose_fields(
+    front: LoadedYaml, patterns: Sequence[str]
+) -> list[tuple[str, str, int, int]]:
+    """Front-matter values the schema marks as prose (``x-prose-fields``), with positions.
+
+    A pattern is a dotted path; ``name[]`` matches every item of a list.
+    """
+    wanted = [re.compile("^" + re.escape(p).replace(r"\[\]", r"\[\d+\]") + "$")
+              for p in patterns]
+    fields = []
+    for path, (position, style) in front.values.items():
+        label = dotted(path)
+        if not any(w.match(label) for w in wanted):
+            continue
+        value = _value_at(front.data, path)
+        if not isinstance(value, str):
+            continue
+        block = style in ("|", ">")
+        line = position.line + (1 if block else 0)
+        column = position.column + (1 if style in ('"', "'") else 0)
+        if block:
+            column = len(value) - len(value.lstrip(" ")) + 1
+        fields.append((label, value, line, column))
+    return fields
+
+
+def _value_at(data: object, path: tuple[str | int, ...]) -> object:
+    for part in path:
+        if isinstance(data, dict) and isinstance(part, str):
+            data = data.get(part)
+        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+            data = data[part]
+        else:
+            return None
+    return data
 
 
 def _entry(path: Path, key: str, pm: Postmortem) -> Entry:

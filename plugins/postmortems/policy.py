@@ -58,6 +58,7 @@ class Policy:
             where = "/".join(str(p) for p in exc.absolute_path) or "(root)"
             raise PolicyError(f"{path}: invalid JSON Schema at {where}: {exc.message}") from exc
         self.validator = Draft202012Validator(self.schema, format_checker=format_checker())
+        self.prose_fields: list[str] = list(self.schema.get("x-prose-fields", []))
         self.placeholders = [
             Placeholder(re.compile(item["pattern"], re.M), item.get("hint", ""))
             for item in self.schema.get("x-placeholders", [])

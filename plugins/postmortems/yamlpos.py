@@ -58,6 +58,9 @@ class LoadedYaml:
     data: Any = None
     positions: dict[Path_, Position] = field(default_factory=dict)
     problems: list[YamlProblem] = field(default_factory=list)
+    #: Where each scalar value starts, and its YAML style (``'"'``, ``"'"``, ``"|"``, ``">"``
+    #: or None for a plain scalar).
+    values: dict[Path_, tuple[Position, str | None]] = field(default_factory=dict)
 
     def position_of(self, path: Path_) -> Position | None:
         """Position of ``path``, or of its nearest ancestor that has one."""
@@ -92,6 +95,8 @@ class _Builder:
                 self.result.positions[(*path, index)] = self.pos(item)
                 out.append(self.build(item, (*path, index)))
             return out
+        if isinstance(node, yaml.ScalarNode):
+            self.result.values[path] = (self.pos(node), node.style)
         return self._scalar(node)
 
     def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:

@@ -82,3 +82,24 @@ def test_build_warnings_fail_only_under_strict(project: Project) -> None:
     strict = run_mkdocs("build", "--strict", cwd=project.root)
     assert strict.returncode != 0
     assert "incidents/a.md:58:1: A person is blamed for an oversight" in strict.stderr
+
+
+def test_front_matter_prose_is_checked_where_it_is_written(project: Project) -> None:
+    text = (
+        VALID_POSTMORTEM.replace(
+            "title: Checkout errors after replica failover",
+            'title: "Human error: checkout errors after replica failover"',
+        )
+        .replace(
+            "  summary: The promoted replica kept the default limit of 100 connections.",
+            "  summary: >\n    The on-call engineer forgot to raise the limit of the promoted"
+            " replica.",
+        )
+    )
+    project.incident("a.md", text)
+    run = run_cli("check", "--format", "json", cwd=project.root)
+    found = [(f["line"], f["column"], f["category"], f["message"].split(":")[0])
+             for f in run.json["findings"] if f["category"]]
+    assert (3, 9, "judgement", "title") in found
+    assert any(line == 23 and category == "agent" and where == "root_cause.summary"
+               for line, _, category, where in found), found

@@ -106,7 +106,7 @@ class LanguageChecker:
         Suppression comments do not apply inside values.
         """
         findings: list[Finding] = []
-        for _name, text, line, column in fields:
+        for name, text, line, column in fields:
             if not text or not text.strip():
                 continue
             body = parse_body(text, 1)
@@ -121,6 +121,7 @@ class LanguageChecker:
                         line=line + f.line - 1,
                         column=f.column + shift if f.column else 0,
                         end_column=f.end_column + shift if f.end_column else 0,
+                        message=f"{name}: {f.message}",
                     )
                 )
         return LanguageResult(sorted(findings, key=Finding.sort_key), [])
