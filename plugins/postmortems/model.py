@@ -103,6 +103,11 @@ class Postmortem:
         return self.source.readable and self.status in PUBLISHED_STATUSES
 
     @property
+    def internal_error(self) -> bool:
+        """Whether the checker itself failed on this file (its result is not cached)."""
+        return any(f.rule == "internal-error" for f in self.findings)
+
+    @property
     def has_errors(self) -> bool:
         return any(f.level is Level.ERROR for f in self.findings)
 

@@ -7,11 +7,15 @@ its own, so they cannot disagree.
 from __future__ import annotations
 
 import functools
+import multiprocessing
 import os
 import re
+import threading
 import traceback
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -120,7 +124,7 @@ class Checker:
         """
         files = discover(paths)
         cache = self._open_cache()
-        postmortems = [self.check_file(path, cache) for path in files]
+        postmortems = self._check_all(files, cache)
         if cache is not None:
             whole = {p.resolve() for p in paths} == {self.settings.incidents_path.resolve()}
             shown = [display_path(p, self.settings.project_dir) for p in files]
@@ -168,29 +172,56 @@ class Checker:
         key = fingerprint((self.settings, self.only_language), data)
         return CheckCache(self.settings.project_dir, key)
 
-    def check_file(self, path: Path, cache: CheckCache | None = None) -> Postmortem:
-        """Read, validate and check one file; any failure inside becomes a finding.
+    def _check_all(self, files: Sequence[Path], cache: CheckCache | None) -> list[Postmortem]:
+        """Every file checked (or taken from the cache), in order; misses on both cores."""
+        found: list[Postmortem | None] = []
+        misses: list[tuple[int, Path, str, bytes | None, str | None]] = []
+        for path in files:
+            shown = display_path(path, self.settings.project_dir)
+            raw = _read(path) if cache is not None else None
+            key = digest(raw) if raw is not None else None
+            entry = cache.get(shown, key) if cache is not None and key is not None else None
+            if entry is not None:
+                found.append(_from_cache(path, shown, entry))
+            else:
+                found.append(None)
+                misses.append((len(found) - 1, path, shown, raw, key))
+        checked = self._check_misses([(path, shown, raw) for _, path, shown, raw, _ in misses])
+        for (index, path, shown, _, key), pm in zip(misses, checked, strict=True):
+            found[index] = pm
+            if cache is not None and key is not None and not pm.internal_error:
+                cache.put(shown, _entry(path, key, pm))
+        return [pm for pm in found if pm is not None]
 
-        With ``cache``, an unchanged file's result is reused and a new result stored.
-        """
-        shown = display_path(path, self.settings.project_dir)
+    def _check_misses(self, jobs: list[tuple[Path, str, bytes | None]]) -> list[Postmortem]:
+        workers = min(os.cpu_count() or 1, MAX_WORKERS)
+        if len(jobs) < PARALLEL_FROM or workers < 2 or threading.active_count() > 1:
+            return [self.check_file(*job) for job in jobs]
+        # Forked workers inherit this checker, compiled rules included; only the results
+        # travel back. (Forking is safe here: the process has a single thread.)
+        _ = self.language
+        global _FORKED
+        _FORKED = self
         try:
-            raw = path.read_bytes() if cache is not None and path.is_file() else None
-        except OSError:
-            raw = None
-        key = digest(raw) if raw is not None else None
-        entry = cache.get(shown, key) if cache is not None and key is not None else None
-        if entry is not None:
-            return _from_cache(path, shown, entry)
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                size = max(1, len(jobs) // (workers * 8))
+                return list(pool.map(_check_in_worker, jobs, chunksize=size))
+        except (OSError, RuntimeError, BrokenProcessPool):
+            return [self.check_file(*job) for job in jobs]
+        finally:
+            _FORKED = None
+
+    def check_file(self, path: Path, shown: str | None = None,
+                   raw: bytes | None = None) -> Postmortem:
+        """Read, validate and check one file; any failure inside becomes a finding."""
+        shown = shown or display_path(path, self.settings.project_dir)
         try:
-            pm = self._check_file(path, shown, raw)
+            return self._check_file(path, shown, raw)
         except Exception as exc:  # one bad file must not stop the run
             pm = Postmortem(SourceFile(shown, abs_path=path))
             pm.findings.append(internal_error(shown, exc))
             return pm
-        if cache is not None and key is not None:
-            cache.put(shown, _entry(path, key, pm))
-        return pm
 
     def _check_file(self, path: Path, shown: str, raw: bytes | None = None) -> Postmortem:
         source = read_source(path, shown, raw)
@@ -288,6 +319,24 @@ def _value_at(data: object, path: tuple[str | int, ...]) -> object:
         else:
             return None
     return data
+
+
+#: Below this many files to check, workers cost more than they save.
+PARALLEL_FROM = 64
+MAX_WORKERS = 4
+_FORKED: Checker | None = None
+
+
+def _check_in_worker(job: tuple[Path, str, bytes | None]) -> Postmortem:
+    assert _FORKED is not None
+    return _FORKED.check_file(*job)
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes() if path.is_file() else None
+    except OSError:
+        return None
 
 
 def _entry(path: Path, key: str, pm: Postmortem) -> Entry:

@@ -88,3 +88,20 @@ def test_an_unreadable_cache_is_rebuilt(project: Project) -> None:
     assert run_cli("check", cwd=project.root).exit_code == 0
     data = json.loads((project.root / ".cache/postmortems/check.json").read_text("utf-8"))
     assert list(data["files"]) == ["incidents/a.md"]
+
+
+def test_both_cores_give_the_verdict_of_one(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n in range(70):
+        text = VALID_POSTMORTEM.replace("INC-2026-001", f"INC-2026-{n + 100}")
+        if n % 7 == 0:
+            text = text.replace("severity: SEV2", "severity: SEV9")
+        project.incident(f"2026/{n:03}.md", text)
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 2)
+    forked = run_cli("check", "--format", "json", "--no-cache", cwd=project.root)
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 10**9)
+    serial = run_cli("check", "--format", "json", "--no-cache", cwd=project.root)
+    assert forked.exit_code == serial.exit_code == 1
+    assert json.loads(forked.stdout) == json.loads(serial.stdout)
+    assert len(forked.json["findings"]) == 10
