@@ -88,6 +88,12 @@ _CORE: tuple[RuleInfo, ...] = (
         "Remove the YAML aliases that multiply the document (an alias bomb).",
     ),
     _rule(
+        "yaml-too-deep",
+        "front-matter",
+        "The front matter nests lists, mappings or merge keys more than 32 levels deep.",
+        "Front matter needs two or three levels; flatten the nesting.",
+    ),
+    _rule(
         "front-matter-not-mapping",
         "front-matter",
         "The front matter is a list, a string or empty, not a mapping of fields.",
