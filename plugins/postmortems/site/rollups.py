@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from ..model import PUBLISHED_STATUSES, ActionItem, Postmortem
+from ..publishing import tag_key
 from .stats import month_key, quantile, quarter_key, year_key
 
 SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
@@ -288,6 +289,7 @@ def build_rollups(postmortems: Iterable[Postmortem], today: dt.date) -> Rollups:
     services: dict[str, list[Incident]] = defaultdict(list)
     categories: dict[str, list[Incident]] = defaultdict(list)
     tags: dict[str, list[Incident]] = defaultdict(list)
+    spellings: dict[str, str] = {}
     months: dict[str, Counter[str]] = defaultdict(Counter)
     quarters: dict[str, Counter[str]] = defaultdict(Counter)
     year_counts: dict[str, Counter[str]] = defaultdict(Counter)
@@ -313,7 +315,9 @@ def build_rollups(postmortems: Iterable[Postmortem], today: dt.date) -> Rollups:
         for service in incident.services:
             services[service].append(incident)
         for tag in incident.tags:
-            tags[tag].append(incident)
+            # Spellings that differ only in case or look-alike letters share the first one's
+            # group (the check warns of them): one tag, one anchor on the tags page.
+            tags[spellings.setdefault(tag_key(tag), tag)].append(incident)
         categories[incident.category].append(incident)
         if incident.severity in durations:
             for key, value in incident.durations.items():
