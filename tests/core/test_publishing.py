@@ -120,3 +120,18 @@ def test_time_zone_does_not_change_the_overdue_set(project: Project) -> None:
         outputs.append(proc.stdout)
     assert outputs[0] == outputs[1] == outputs[2]
     assert "[]" not in outputs[0]  # the samples have overdue items: the set is compared
+
+
+def test_the_site_groups_tag_spellings_under_the_first(project: Project) -> None:
+    from postmortems.config import load_settings
+    from postmortems.pipeline import Checker
+    from postmortems.site.rollups import build_rollups
+
+    project.incident("a.md", VALID_POSTMORTEM)
+    project.incident("b.md", _second(2, "tags: [database,", "tags: [D\u0430tabase, database,"))
+    settings = load_settings(project.root / "mkdocs.yml")
+    result = Checker(settings).check_paths([settings.incidents_path])
+    rollups = build_rollups(result.postmortems, settings.effective_today)
+    assert [(g.name, len(g.incidents)) for g in rollups.tags] == [("database", 2),
+                                                                  ("failover", 2)]
+    assert [i.tags for i in rollups.incidents] == [("database", "failover")] * 2

@@ -314,10 +314,12 @@ def build_rollups(postmortems: Iterable[Postmortem], today: dt.date) -> Rollups:
             year_counts[year_key(day)][incident.severity] += 1
         for service in incident.services:
             services[service].append(incident)
+        # Spellings that differ only in case or look-alike letters become the first one
+        # (the check warns of them): one tag, one group, one entry on the tags page.
+        incident.tags = tuple(dict.fromkeys(
+            spellings.setdefault(tag_key(tag), tag) for tag in incident.tags))
         for tag in incident.tags:
-            # Spellings that differ only in case or look-alike letters share the first one's
-            # group (the check warns of them): one tag, one anchor on the tags page.
-            tags[spellings.setdefault(tag_key(tag), tag)].append(incident)
+            tags[tag].append(incident)
         categories[incident.category].append(incident)
         if incident.severity in durations:
             for key, value in incident.durations.items():
