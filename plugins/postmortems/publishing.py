@@ -7,6 +7,7 @@ first, so ``postmortem check`` and ``mkdocs build`` give the same verdict.
 from __future__ import annotations
 
 import os
+import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +30,9 @@ _PAGE_SUFFIX_BYTES = len(".html")
 MAX_NESTING = 100
 #: File names the plugin or MkDocs use for a folder's index page.
 RESERVED_NAMES = ("index.md", "readme.md")
+#: Slugs of services whose page would be the services index.
+RESERVED_SLUGS = ("index", "readme")
+_YEAR = re.compile(r"\d{4}")
 #: Letters of other scripts that look like Latin ones, as they appear in tags.
 _LOOKALIKES = str.maketrans(
     "аеорсухіјѕԁɡӏАВЕКМНОРСТХІЈЅαβεικνορτυχΑΒΕΗΙΚΜΝΟΡΤΥΧΖ",
@@ -157,15 +161,28 @@ def check_publishing(
 
 def _reserved(pm: Postmortem, incidents: Path) -> Iterator[Finding]:
     path = pm.source.abs_path
-    if path is None or path.name.lower() not in RESERVED_NAMES:
+    top = incidents.resolve()
+    if path is None or not _inside(path, top):
         return
-    if not _inside(path, incidents.resolve()):
+    if path.name.lower() in RESERVED_NAMES:
+        why = f"'{path.name}' is the index page of its folder, which the site generates"
+    elif path.parent == top and _YEAR.fullmatch(path.stem):
+        why = f"'{path.name}' has the address of the {path.stem} index page the site generates"
+    elif path.with_suffix("").is_dir():
+        why = (f"'{path.name}' has the address of the folder '{path.stem}/' beside it "
+               "(MkDocs gives both the same page)")
+    else:
         return
     yield Finding(
-        pm.path, 0, "reserved-path", Level.ERROR,
-        f"'{path.name}' is the index page of its folder, which the site generates",
-        f"rename the file, e.g. to '{pm.id.lower() if pm.id else 'the-incident'}.md'",
+        pm.path, 0, "reserved-path", Level.ERROR, why,
+        f"rename the file, e.g. to '{_example_name(pm)}'",
     )
+
+
+def _example_name(pm: Postmortem) -> str:
+    started = pm.meta.get("started")
+    day = started[:10] if isinstance(started, str) else "2026-03-14"
+    return f"{day}-{slug(pm.title)[:60]}.md"
 
 
 def _strings(value: object) -> list[str]:
@@ -220,9 +237,14 @@ def _collisions(postmortems: Sequence[Postmortem], key: str, *, error: bool) -> 
             uses.append((pm, index, name, form))
     for pm, index, name, form in uses:
         other, where, other_line = first[form]
+        line, column = _position(pm, key, index)
+        if error and form in RESERVED_SLUGS:
+            yield Finding(pm.path, line, "reserved-path", Level.ERROR,
+                          f"services[{index}]: the page of '{name}' would replace the "
+                          "services index page", "use the service's full name", column)
+            continue
         if other == name:
             continue
-        line, column = _position(pm, key, index)
         if error:
             message = (f"services[{index}]: '{name}' and '{other}' ({where}:{other_line}) "
                        f"would share the page services/{form}")

@@ -135,3 +135,14 @@ def test_the_site_groups_tag_spellings_under_the_first(project: Project) -> None
     assert [(g.name, len(g.incidents)) for g in rollups.tags] == [("database", 2),
                                                                   ("failover", 2)]
     assert [i.tags for i in rollups.incidents] == [("database", "failover")] * 2
+
+
+def test_pages_at_the_address_of_a_generated_page(project: Project) -> None:
+    project.incident("2026.md", VALID_POSTMORTEM)
+    project.incident("2025/2025-01-01-x.md", _second(2))
+    project.incident("2025/2025-01-01-x/2025-01-02-y.md", _second(3))
+    project.incident("2025/2025-02-01-z.md", _second(4, "services: [checkout,",
+                                                     "services: [index,"))
+    assert _findings(project) == [("reserved-path", "error", "2025-01-01-x.md"),
+                                  ("reserved-path", "error", "2025-02-01-z.md"),
+                                  ("reserved-path", "error", "2026.md")]
