@@ -146,3 +146,24 @@ def test_pages_at_the_address_of_a_generated_page(project: Project) -> None:
     assert _findings(project) == [("reserved-path", "error", "2025-01-01-x.md"),
                                   ("reserved-path", "error", "2025-02-01-z.md"),
                                   ("reserved-path", "error", "2026.md")]
+
+
+def test_the_deepest_nesting_the_check_accepts_builds(project: Project) -> None:
+    """100 levels pass the check and render with the project's extensions; 101 do not pass."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    extensions = config[config.index("markdown_extensions:"):config.index("\nnav:")]
+    (project.root / "mkdocs.yml").write_text(
+        (project.root / "mkdocs.yml").read_text() + extensions, encoding="utf-8")
+    deep = "".join("\t" * level + "- step\n" for level in range(100))
+    text = VALID_POSTMORTEM.replace("No alert on connection",
+                                    deep + "\nNo alert on connection")
+    project.incident("2026/2026-03-14-deep.md", text)
+    assert _findings(project) == []
+    build(load_config(str(project.root / "mkdocs.yml")))
+    page = project.root / "site/incidents/2026/2026-03-14-deep/index.html"
+    assert page.read_text(encoding="utf-8").count("<ul>") >= 100
+    project.incident("2026/2026-03-14-deep.md", text.replace(deep, deep + "\t" * 100 + "- x\n"))
+    assert _findings(project) == [("markdown-too-deep", "error", "2026-03-14-deep.md")]
