@@ -68,6 +68,7 @@ def discover_all(paths: Iterable[Path], shown: Callable[[Path], str]) -> Discove
                 out.markdown.append(root)
             continue
         top = root.resolve()
+        start = len(out.markdown)
         for folder, dirs, files in os.walk(root):
             base = Path(folder)
             dirs[:] = sorted(d for d in dirs if not _hidden(d))
@@ -86,6 +87,7 @@ def discover_all(paths: Iterable[Path], shown: Callable[[Path], str]) -> Discove
                         out.findings.append(_symlink(path, top, shown, folder=False))
                         continue
                 _classify(path, shown(path), out)
+        out.markdown[start:] = sorted(out.markdown[start:])  # as the paths sort, not as walked
     return out
 
 
