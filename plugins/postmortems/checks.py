@@ -157,37 +157,26 @@ def check_timeline(pm: Postmortem) -> Iterator[Finding]:
                 continue
             text = _DECORATION.sub("", raw).strip()
             stamp, clock = _STAMP.match(text), _CLOCK.match(text)
-            if stamp:
-                day = dt.date.fromisoformat(stamp.group("d"))
-                match = stamp
-            elif clock and day is not None:
-                match = clock
-            else:
-                if clock is None:
-                    yield Finding(
-                        pm.path,
-                        row.line,
-                        "timeline-time",
-                        Level.WARNING,
-                        f"timeline time {raw!r} cannot be read",
-                        "write times as 09:12, or 2026-03-15 01:10 for another day",
-                        1,
-                    )
-                continue
-            when = (
-                dt.datetime.combine(
-                    day,
-                    dt.time(
-                        int(match.group("h")) % 24,
-                        int(match.group("m")),
-                        int(match.group("s") or 0),
-                    ),
+            match = stamp or clock
+            parsed = _row_time(match, day if stamp is None else None) if match else None
+            if match is None or (stamp is not None and parsed is None) or (
+                clock is not None and day is not None and parsed is None
+            ):
+                # Not a time at all, or an impossible one (05:60, 2026-13-01 09:00).
+                yield Finding(
+                    pm.path,
+                    row.line,
+                    "timeline-time",
+                    Level.WARNING,
+                    f"timeline time {raw!r} cannot be read",
+                    "write times as 09:12, or 2026-03-15 01:10 for another day",
+                    1,
                 )
-                if day
-                else None
-            )
-            if when is None:
                 continue
+            if parsed is None:  # a clock time before any date is known
+                continue
+            when = parsed
+            day = when.date()
             if previous and when < previous[0]:
                 yield Finding(
                     pm.path,
@@ -199,6 +188,20 @@ def check_timeline(pm: Postmortem) -> Iterator[Finding]:
                     1,
                 )
             previous = (when, raw) if previous is None or when >= previous[0] else previous
+
+
+def _row_time(match: re.Match[str], day: dt.date | None) -> dt.datetime | None:
+    """The time of a timeline row: its own date (``_STAMP``) or ``day``; None if impossible."""
+    groups = match.groupdict()
+    try:
+        if groups.get("d") is not None:
+            day = dt.date.fromisoformat(groups["d"])
+        if day is None:
+            return None
+        clock = dt.time(int(groups["h"]) % 24, int(groups["m"]), int(groups["s"] or 0))
+    except ValueError:
+        return None
+    return dt.datetime.combine(day, clock)
 
 
 def check_postmortem(pm: Postmortem, policy: Policy) -> list[Finding]:

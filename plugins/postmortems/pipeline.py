@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from . import checks, secretscan
+from . import checks, publishing, secretscan
 from .cache import CheckCache, Entry, digest, fingerprint
 from .findings import Finding, Level, Suppression, fails
 from .language import LanguageChecker, LanguageSettings, names_from_postmortem
@@ -47,6 +47,8 @@ class CheckResult:
     findings: list[Finding]
     suppressions: list[Suppression] = field(default_factory=list)
     files_checked: int = 0
+    #: Files found that are not post-mortems, with why (``ignored-file`` notes).
+    ignored: list[Finding] = field(default_factory=list)
 
     def fails(self, *, strict: bool = False) -> bool:
         return fails(self.findings, strict=strict)
@@ -61,6 +63,17 @@ class CheckResult:
 
     def suppression_counts(self) -> Counter[str]:
         return Counter(s.rule for s in self.suppressions)
+
+    def accounting(self) -> str:
+        """Where every file went: ``checked N post-mortem(s): P published, D drafts, ...``."""
+        failed = {f.path for f in self.findings if f.level is Level.ERROR}
+        refused = failed - {pm.path for pm in self.postmortems}
+        published = sum(1 for pm in self.published if pm.path not in failed)
+        drafts = sum(1 for pm in self.postmortems
+                     if pm.path not in failed and not pm.published)
+        total = len(self.postmortems) + len(refused)
+        return (f"checked {total} post-mortem(s): {published} published, {drafts} drafts, "
+                f"{len(failed)} failed, {len(self.ignored)} ignored")
 
 
 def discover(paths: Iterable[Path]) -> list[Path]:
@@ -122,7 +135,10 @@ class Checker:
         related ids resolve against every post-mortem there (read cheaply: front matter
         only), while findings are reported for the named files alone.
         """
-        files = discover(paths)
+        found = publishing.discover_all(
+            paths, lambda p: display_path(p, self.settings.project_dir)
+        )
+        files = found.markdown
         cache = self._open_cache()
         postmortems = self._check_all(files, cache)
         if cache is not None:
@@ -132,6 +148,7 @@ class Checker:
         if not self.only_language:
             context = self._context(files, cache)
             collection = checks.check_collection(postmortems, context)
+            collection += publishing.check_publishing(postmortems, self.settings.incidents_path)
             by_path = {pm.path: pm for pm in postmortems}
             for finding in collection:
                 by_path[finding.path].findings.append(finding)
@@ -139,9 +156,18 @@ class Checker:
             pm.findings = [
                 r for f in pm.findings if (r := resolve(f, self.levels, draft=pm.is_draft))
             ]
-        findings = sorted((f for pm in postmortems for f in pm.findings), key=Finding.sort_key)
+        refused = [r for f in found.findings if (r := resolve(f, self.levels, draft=False))]
+        ignored = [r for f in found.ignored if (r := resolve(f, self.levels, draft=False))]
+        if self.only_language:  # any Markdown file: publishing is not this mode's business
+            refused, ignored = [], []
+        findings = sorted(
+            [*(f for pm in postmortems for f in pm.findings), *refused, *ignored],
+            key=Finding.sort_key,
+        )
         suppressions = [s for pm in postmortems for s in pm.suppressions]
-        return CheckResult(postmortems, findings, suppressions, len(files))
+        return CheckResult(
+            postmortems, findings, suppressions, len(files) + len(found.findings), ignored
+        )
 
     def _context(self, files: Sequence[Path], cache: CheckCache | None) -> list[checks.IdRef]:
         """Ids of the collection's other post-mortems, when only some files are checked.

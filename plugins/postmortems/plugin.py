@@ -25,6 +25,7 @@ from .config import (
 from .errors import ConfigurationError
 from .findings import Finding, Level
 from .pipeline import CheckResult, check_collection_at
+from .render.text import printable
 from .settings import Settings, SettingsError
 from .site import wiring
 
@@ -36,6 +37,7 @@ def log_finding(finding: Finding) -> None:
     text = f"{finding.location()}: {finding.message} [{finding.rule}]"
     if finding.hint:
         text += f" (hint: {finding.hint})"
+    text = printable(text)  # a title or key may hold terminal escape sequences
     {Level.ERROR: log.error, Level.WARNING: log.warning, Level.INFO: log.info}[finding.level](text)
 
 
@@ -113,10 +115,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             existing.inclusion = InclusionLevel.NOT_IN_NAV  # reachable from the views
             self.incident_uris.add(src_uri)
             published[pm.path] = existing
-        log.info(
-            f"checked {self.result.files_checked} post-mortem(s), "
-            f"publishing {len(self.incident_uris)}"
-        )
+        log.info(self.result.accounting())
         if self.publisher is not None:
             self.publisher.add_site(self.result, published, files, config)
         return files

@@ -88,6 +88,12 @@ _CORE: tuple[RuleInfo, ...] = (
         "Remove the YAML aliases that multiply the document (an alias bomb).",
     ),
     _rule(
+        "yaml-too-deep",
+        "front-matter",
+        "The front matter nests lists, mappings or merge keys more than 32 levels deep.",
+        "Front matter needs two or three levels; flatten the nesting.",
+    ),
+    _rule(
         "front-matter-not-mapping",
         "front-matter",
         "The front matter is a list, a string or empty, not a mapping of fields.",
@@ -203,6 +209,51 @@ _CORE: tuple[RuleInfo, ...] = (
         "collection",
         "A related id matches no post-mortem, or is the post-mortem itself.",
         "Check the id, or remove it from related.",
+    ),
+    # Publishing: what the site build would fail on, overwrite or mangle.
+    _rule(
+        "reserved-path",
+        "publishing",
+        "A post-mortem is named index.md or README.md: the page the site generates there.",
+        "Rename the file; the incidents folder and each year folder get a generated index.",
+    ),
+    _rule(
+        "name-too-long",
+        "publishing",
+        "A file name, or a service's page name, would be over 255 bytes.",
+        "Shorten the file name or use the service's short name.",
+    ),
+    _rule(
+        "name-collision",
+        "publishing",
+        "Two spellings of a service share one page, or two tags differ only in case, "
+        "accents or look-alike letters.",
+        "Spell the service or tag the same way everywhere.",
+    ),
+    _rule(
+        "markdown-too-deep",
+        "publishing",
+        "Lists or quotes nest deeper than the site's Markdown renderer can follow (100).",
+        "Flatten the list: a few levels are enough.",
+    ),
+    _rule(
+        "markdown-extension",
+        "publishing",
+        "A Markdown file whose suffix is not lower case ('.MD'): MkDocs would copy it raw.",
+        "Rename it to end in '.md'.",
+    ),
+    _rule(
+        "symlink",
+        "publishing",
+        "A symbolic link in the incidents folder: links are not followed.",
+        "Move the post-mortem itself into the incidents folder.",
+    ),
+    _rule(
+        "ignored-file",
+        "publishing",
+        "A file in the incidents folder that is not a post-mortem: not checked or published.",
+        "Keep attachments elsewhere, or ignore this note.",
+        Level.INFO,
     ),
     # The suppression comments of the language checker.
     _rule(

@@ -102,6 +102,15 @@ def read_source(path: Path, shown: str | None = None, raw: bytes | None = None) 
             1, "empty-file", "file is empty", "start from the template: run 'postmortem new'"
         )
         return source
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or _utf16_without_bom(raw):
+        source.error(
+            1,
+            "encoding",
+            "file is saved as UTF-16, not UTF-8",
+            "save the file as UTF-8 (in most editors: 'Save with encoding', UTF-8)",
+            1,
+        )
+        return source
     if b"\x00" in raw:
         source.error(
             0,
@@ -128,6 +137,15 @@ def read_source(path: Path, shown: str | None = None, raw: bytes | None = None) 
     source.text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     parse_text(source)
     return source
+
+
+def _utf16_without_bom(raw: bytes) -> bool:
+    """Text whose every other byte is NUL: UTF-16 of ASCII, as some tools write it."""
+    head = raw[:512]
+    if len(head) < 8:
+        return False
+    even, odd = head[0::2], head[1::2]
+    return even.count(0) == len(even) or odd.count(0) == len(odd)
 
 
 def parse_text(source: SourceFile) -> None:

@@ -17,6 +17,12 @@ Path_ = tuple[str | int, ...]
 
 #: Upper bound on nodes visited, aliases included: a "billion laughs" document stops here.
 MAX_NODES = 100_000
+#: Deepest nesting of lists, mappings and merge keys accepted; a post-mortem needs about 3.
+#: Building and validating the values recurses, so this bounds the stack they use.
+MAX_DEPTH = 32
+#: Longest number literal read as a number; longer ones stay text (Python refuses to
+#: convert integers of thousands of digits, and no field needs them).
+MAX_NUMBER_DIGITS = 64
 
 
 # LibYAML's parser is several times faster than the pure-Python one and reports the same marks.
@@ -87,6 +93,8 @@ class _Builder:
         self.visited += 1
         if self.visited > MAX_NODES:
             raise _TooLarge
+        if len(path) > MAX_DEPTH:
+            raise _TooDeep(self.pos(node))
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
@@ -100,6 +108,8 @@ class _Builder:
         return self._scalar(node)
 
     def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
+        if _merge_depth(node, MAX_DEPTH) > MAX_DEPTH - len(path):
+            raise _TooDeep(self.pos(node))
         self.loader.flatten_mapping(node)  # resolve "<<" merge keys
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -131,25 +141,68 @@ class _Builder:
         return out
 
     def _scalar(self, node: yaml.Node) -> Any:
+        if node.tag in _NUMBER_TAGS and len(node.value) > MAX_NUMBER_DIGITS:
+            return node.value  # text: the schema then names the expected type
         try:
             value = self.loader.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as exc:
-            self.result.problems.append(
-                YamlProblem(
-                    "yaml-syntax",
-                    f"unsupported YAML value: {exc.problem}",
-                    "use plain strings, numbers, booleans, lists and mappings",
-                    self.pos(node),
-                )
-            )
+            self._unsupported(node, str(exc.problem))
+            return None
+        except (ValueError, TypeError, KeyError, OverflowError):
+            # An explicit tag on a value it cannot convert: "!!int x", "!!timestamp 2026-02-30".
+            tag = node.tag.rsplit(":", 1)[-1]
+            self._unsupported(node, f"'{node.value[:40]}' is not a valid !!{tag}")
             return None
         if isinstance(value, bytes | set):
             return str(value)
         return value
 
 
+    def _unsupported(self, node: yaml.Node, problem: str) -> None:
+        self.result.problems.append(
+            YamlProblem(
+                "yaml-syntax",
+                f"unsupported YAML value: {problem}",
+                "use plain strings, numbers, booleans, lists and mappings; drop '!!' tags",
+                self.pos(node),
+            )
+        )
+
+
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+
+
 class _TooLarge(Exception):
     pass
+
+
+class _TooDeep(Exception):
+    def __init__(self, position: Position) -> None:
+        super().__init__(position)
+        self.position = position
+
+
+def _merge_depth(node: yaml.Node, limit: int) -> int:
+    """How deep ``<<`` merge keys chain below ``node`` (stops counting past ``limit``).
+
+    PyYAML's ``flatten_mapping`` recurses once per link of a chain, so a long chain would
+    exhaust the stack before any value is built.
+    """
+    depth, frontier, seen = 0, [node], set()
+    while frontier and depth <= limit:
+        following = []
+        for current in frontier:
+            if id(current) in seen or not isinstance(current, yaml.MappingNode):
+                continue
+            seen.add(id(current))
+            for key, value in current.value:
+                if key.tag == "tag:yaml.org,2002:merge":
+                    following.extend(value.value if isinstance(value, yaml.SequenceNode)
+                                     else [value])
+        if not following:
+            break
+        frontier, depth = following, depth + 1
+    return depth
 
 
 def dotted(path: Path_) -> str:
@@ -208,6 +261,26 @@ def load_yaml(text: str, line_offset: int = 0) -> LoadedYaml:
                 "yaml-too-large",
                 f"front matter expands to more than {MAX_NODES} values",
                 "front matter should be small; remove anchors/aliases that multiply content",
+                Position(line_offset + 1, 1),
+            )
+        )
+        builder.result.data = None
+    except _TooDeep as exc:
+        builder.result.problems.append(
+            YamlProblem(
+                "yaml-too-deep",
+                f"front matter nests lists, mappings or merge keys more than {MAX_DEPTH} deep",
+                "front matter needs two or three levels; flatten the nesting",
+                exc.position,
+            )
+        )
+        builder.result.data = None
+    except RecursionError:  # nesting the parser itself could not follow
+        builder.result.problems.append(
+            YamlProblem(
+                "yaml-too-deep",
+                f"front matter nests lists, mappings or merge keys more than {MAX_DEPTH} deep",
+                "front matter needs two or three levels; flatten the nesting",
                 Position(line_offset + 1, 1),
             )
         )

@@ -34,7 +34,7 @@ def test_valid_collection_builds_every_page(project: Project) -> None:
     # Drafts are checked but never published.
     assert not (site / "incidents/2025/2025-12-01-draft/index.html").exists()
     assert "2025-12-01-draft" not in (site / "search/search_index.json").read_text()
-    assert "checked 3 post-mortem(s), publishing 2" in proc.stderr
+    assert "checked 3 post-mortem(s): 2 published, 1 drafts, 0 failed, 0 ignored" in proc.stderr
 
 
 def test_incident_pages_stay_out_of_the_sidebar(project: Project) -> None:

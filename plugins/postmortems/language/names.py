@@ -55,6 +55,8 @@ def names_from_postmortem(
     authors = front_matter.get("authors") or []
     if isinstance(authors, str):
         authors = [authors]
+    elif not isinstance(authors, list):  # a mistyped value: the schema reports it
+        authors = []
     found += [str(a) for a in authors if a]
     items = front_matter.get("action_items")
     for item in items if isinstance(items, list) else []:

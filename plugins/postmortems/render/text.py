@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from itertools import groupby
 
 import click
@@ -12,6 +13,14 @@ from ..pipeline import CheckResult
 _COLOURS = {Level.ERROR: "red", Level.WARNING: "yellow", Level.INFO: "blue"}
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters (terminal escapes, bidi overrides) shown as ``\\x1b``."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
@@ -19,11 +28,12 @@ def _plural(count: int, word: str) -> str:
 def render_finding(finding: Finding) -> list[str]:
     level = click.style(f"{finding.level.value:<7}", fg=_COLOURS[finding.level], bold=True)
     rule = click.style(finding.rule, dim=True)
-    lines = [f"  {finding.location()}: {level} {finding.message}  [{rule}]"]
+    location, message = printable(finding.location()), printable(finding.message)
+    lines = [f"  {location}: {level} {message}  [{rule}]"]
     if finding.hint:
-        lines.append(f"      hint: {finding.hint}")
+        lines.append(f"      hint: {printable(finding.hint)}")
     if finding.suggestions:
-        lines.append(f"      try: {' / '.join(finding.suggestions)}")
+        lines.append(f"      try: {printable(' / '.join(finding.suggestions))}")
     return lines
 
 
@@ -58,7 +68,7 @@ def render_text(result: CheckResult, *, strict: bool) -> str:
     """The whole report; styling codes are stripped by click.echo when not on a terminal."""
     lines: list[str] = []
     for path, group in groupby(result.findings, key=lambda f: f.path):
-        lines.append(click.style(path, bold=True, underline=True))
+        lines.append(click.style(printable(path), bold=True, underline=True))
         for finding in group:
             lines.extend(render_finding(finding))
         lines.append("")

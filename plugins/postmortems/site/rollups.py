@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from ..model import PUBLISHED_STATUSES, ActionItem, Postmortem
+from ..publishing import tag_key
 from .stats import month_key, quantile, quarter_key, year_key
 
 SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
@@ -288,6 +289,7 @@ def build_rollups(postmortems: Iterable[Postmortem], today: dt.date) -> Rollups:
     services: dict[str, list[Incident]] = defaultdict(list)
     categories: dict[str, list[Incident]] = defaultdict(list)
     tags: dict[str, list[Incident]] = defaultdict(list)
+    spellings: dict[str, str] = {}
     months: dict[str, Counter[str]] = defaultdict(Counter)
     quarters: dict[str, Counter[str]] = defaultdict(Counter)
     year_counts: dict[str, Counter[str]] = defaultdict(Counter)
@@ -312,6 +314,10 @@ def build_rollups(postmortems: Iterable[Postmortem], today: dt.date) -> Rollups:
             year_counts[year_key(day)][incident.severity] += 1
         for service in incident.services:
             services[service].append(incident)
+        # Spellings that differ only in case or look-alike letters become the first one
+        # (the check warns of them): one tag, one group, one entry on the tags page.
+        incident.tags = tuple(dict.fromkeys(
+            spellings.setdefault(tag_key(tag), tag) for tag in incident.tags))
         for tag in incident.tags:
             tags[tag].append(incident)
         categories[incident.category].append(incident)
