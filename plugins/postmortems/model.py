@@ -47,6 +47,7 @@ class ActionItem:
     kind: str
     ticket: str
     incident_id: str
+    closed: dt.date | None  # the day it was done or dropped, when the author gave it
 
     @property
     def is_open(self) -> bool:
@@ -135,6 +136,7 @@ class Postmortem:
                     kind=str(item.get("kind", "")),
                     ticket=str(item.get("ticket", "")),
                     incident_id=self.id or "",
+                    closed=parse_date(item.get("closed")),
                 )
             )
         return out

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import checks, secretscan
+from . import checks, recurrence, secretscan
 from .findings import Finding, Level, Suppression, fails
 from .language import LanguageChecker, LanguageSettings, names_from_postmortem
 from .levels import LevelPolicy, check_names, resolve
@@ -104,6 +104,7 @@ class Checker:
             context = self._context(files)
             collection = checks.check_collection(postmortems, context)
             by_path = {pm.path: pm for pm in postmortems}
+            collection.extend(self._similar(postmortems, files))
             for finding in collection:
                 by_path[finding.path].findings.append(finding)
         for pm in postmortems:
@@ -113,6 +114,20 @@ class Checker:
         findings = sorted((f for pm in postmortems for f in pm.findings), key=Finding.sort_key)
         suppressions = [s for pm in postmortems for s in pm.suppressions]
         return CheckResult(postmortems, findings, suppressions, len(files))
+
+    def _similar(self, postmortems: list[Postmortem], files: Sequence[Path]) -> list[Finding]:
+        """``similar-not-related`` findings, for files checked within the collection only."""
+        collection = self.settings.incidents_path
+        if not collection.is_dir():
+            return []
+        root = collection.resolve()
+        named = {path.resolve() for path in files}
+        if not any(p == root or root in p.parents for p in named):
+            return []
+        extra = [] if root in named else recurrence.context_cases(
+            p for p in discover([collection]) if p.resolve() not in named)
+        index = recurrence.build_index(postmortems, extra)
+        return recurrence.similar_findings(postmortems, index, checks.related_line)
 
     def _context(self, files: Sequence[Path]) -> list[checks.IdRef]:
         """Ids of the collection's other post-mortems, when only some files are checked."""

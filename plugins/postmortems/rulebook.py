@@ -204,6 +204,14 @@ _CORE: tuple[RuleInfo, ...] = (
         "A related id matches no post-mortem, or is the post-mortem itself.",
         "Check the id, or remove it from related.",
     ),
+    _rule(
+        "similar-not-related",
+        "collection",
+        "An earlier post-mortem has a very similar root cause and is not in related.",
+        "If it is the same cause recurring, add its id to related (the hint names it); "
+        "see docs/similar-incidents.md.",
+        Level.INFO,
+    ),
     # The suppression comments of the language checker.
     _rule(
         "blameless/suppression-without-reason",
