@@ -124,7 +124,46 @@ def similar(file: Path | None, text: str | None, limit: int, earlier: bool,
     click.echo(_matches_table(matches, titles))
 
 
+@click.command()
+@click.option("--out", "out_dir", required=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write docs/ and mkdocs.yml into (created if needed).")
+@_CONFIG
+def pages(out_dir: Path, config_file: Path | None) -> None:
+    """Write the whole site as plain Markdown (generated views, decorated post-mortems,
+    exports, assets, the hand-written docs) and a mkdocs.yml without this plugin, for a site
+    generator that does not run it. Exit status: 0 written, 1 the collection has errors."""
+    from mkdocs.utils.yaml import yaml_load
+
+    from .config import find_mkdocs_yml, plugin_options
+    from .findings import Level
+    from .pipeline import check_collection_at
+    from .site.export_pages import write_site
+
+    try:
+        config_file = config_file or find_mkdocs_yml(Path.cwd())
+        if config_file is None:
+            raise SettingsError(f"no mkdocs.yml in {Path.cwd()} or any folder above it")
+        settings = _settings(config_file)
+        with config_file.open("rb") as handle:
+            data = yaml_load(handle) or {}
+        result = check_collection_at(settings)
+    except (ConfigurationError, Exception) as exc:  # MkDocs' YAML errors included
+        _fail(exc)
+    errors = [f for f in result.findings if f.level is Level.ERROR]
+    if errors:
+        click.echo(f"postmortem: {len(errors)} error(s); run 'postmortem check' for hints",
+                   err=True)
+        sys.exit(1)
+    written = write_site(result, settings, data, plugin_options(data) or {}, out_dir)
+    click.echo(f"wrote {len(written.generated)} generated page(s), {len(written.incidents)} "
+               f"post-mortem(s) and {len(written.copied)} docs file(s) ({len(written.rendered)} with "
+               f"macros rendered) to {out_dir}/docs; "
+               f"build with: cd {out_dir} && mkdocs build (or zensical build)")
+
+
 def register(group: click.Group) -> None:
     """Add this module's commands to the ``postmortem`` group."""
     group.add_command(stats)
     group.add_command(similar)
+    group.add_command(pages)
