@@ -157,8 +157,8 @@ def pages(out_dir: Path, config_file: Path | None) -> None:
         sys.exit(1)
     written = write_site(result, settings, data, plugin_options(data) or {}, out_dir)
     click.echo(f"wrote {len(written.generated)} generated page(s), {len(written.incidents)} "
-               f"post-mortem(s) and {len(written.copied)} docs file(s) ({len(written.rendered)} with "
-               f"macros rendered) to {out_dir}/docs; "
+               f"post-mortem(s) and {len(written.copied)} docs file(s) "
+               f"({len(written.rendered)} with macros rendered) to {out_dir}/docs; "
                f"build with: cd {out_dir} && mkdocs build (or zensical build)")
 
 
