@@ -68,12 +68,17 @@ def stats(output_format: str, config_file: Path | None) -> None:
     click.echo(render[output_format](tables).rstrip("\n"))
 
 
+def _short(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def _matches_table(matches: list[Match], titles: dict[str, tuple[str, str]]) -> str:
     if not matches:
         return "No similar post-mortem."
     rows = [("id", "score", "started", "title", "shared terms")]
     rows += [(m.id, f"{m.score:.2f}", titles.get(m.id, ("", ""))[1],
-              titles.get(m.id, ("", ""))[0], ", ".join(m.shared_terms)) for m in matches]
+              _short(titles.get(m.id, ("", ""))[0]), ", ".join(m.shared_terms))
+             for m in matches]
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(r[:4], widths, strict=True))
                      + "  " + r[4] for r in rows).rstrip()

@@ -2,7 +2,7 @@
 
 Every figure is computed here, once, from the rollups and the similarity index; the site's
 "Learning" page, the incident pages and ``postmortem stats`` only format it. The figures are
-defined in docs/learning.md.
+defined in docs/learning-figures.md.
 """
 
 from __future__ import annotations
