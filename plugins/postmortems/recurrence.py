@@ -10,14 +10,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import yaml
+
 from .findings import Finding, Level
 from .markdown import Body, Section
 from .model import Postmortem
 from .similar import CaseText, Match, SimilarityIndex
+from .source import split_front_matter
 
 #: The rule of the info finding "an earlier post-mortem is very similar and not related".
 SIMILAR_NOT_RELATED = "similar-not-related"
 _SYMPTOM = ("symptom", "symptoms")
+#: The hint names at most this many ids, the most similar first.
+HINT_IDS = 3
 
 
 def _section_prose(body: Body, section: Section | None, *, drop_symptoms: bool) -> str:
@@ -112,12 +117,14 @@ def similar_findings(postmortems: Iterable[Postmortem], index: SimilarityIndex,
         if not missing:
             continue
         line, column = line_of(pm) if line_of else (1, 1)
-        ids = [m.id for m in missing]
+        ids = [m.id for m in missing[:HINT_IDS]]
         best = missing[0]
+        more = f" ({len(missing) - 1} more earlier ones score 0.30 or more)" if len(
+            missing) > 1 else ""
         findings.append(Finding(
             pm.path, line, SIMILAR_NOT_RELATED, Level.INFO,
             f"earlier post-mortem {best.id} is very similar (score {best.score:.2f}: "
-            f"{', '.join(best.shared_terms[:3])}) and is not in related",
+            f"{', '.join(best.shared_terms[:3])}) and is not in related{more}",
             f"if it is the same cause, add it: related: [{', '.join([*listed, *ids])}]",
             column,
         ))
@@ -125,16 +132,27 @@ def similar_findings(postmortems: Iterable[Postmortem], index: SimilarityIndex,
 
 
 def context_cases(paths: Iterable[Any]) -> list[CaseText]:
-    """Cases of the collection's files that are not being checked (read once, here)."""
-    from .similar import case_from_markdown
+    """Cases of the collection's files that are not being checked (read once, here).
 
+    Only the front matter's values are needed, not their positions: libyaml's loader reads
+    them when PyYAML has it (about ten times faster than the pure-Python one).
+    """
+    from .similar import case_from_front_matter
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     out = []
     for path in paths:
         try:
             text = path.read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue
-        case = case_from_markdown(text)
-        if case is not None:
-            out.append(case)
+        front, _, body, _ = split_front_matter(text)
+        if front is None:
+            continue
+        try:
+            meta = yaml.load(front, Loader=loader)  # noqa: S506 - a safe loader
+        except yaml.YAMLError:
+            continue
+        if isinstance(meta, Mapping) and isinstance(meta.get("id"), str):
+            out.append(case_from_front_matter(meta, body))
     return out
