@@ -83,5 +83,10 @@ def test_screenshots(browser, site_url: str, width: int, artefacts: Path) -> Non
             path: Path = images / f"layout-{name}-{width}.png"
             page.screenshot(path=str(path), full_page=False)
             assert path.stat().st_size > 5_000
+        if width == WIDTHS[0]:
+            page.goto(site_url + "severity/")
+            chart = page.locator("svg.pm-chart", has=page.locator("title",
+                                 has_text="Time to resolve by severity"))
+            chart.screenshot(path=str(images / "chart-time-to-resolve.png"))
     finally:
         context.close()
