@@ -24,7 +24,7 @@ from typing import Any
 
 from .findings import Finding, Level, Suppression
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 CACHE_FILE = Path(".cache") / "postmortems" / "check.json"
 
 
@@ -59,6 +59,7 @@ class Entry:
     meta: Any
     positions: list[tuple[list[str | int], int, int]]
     has_front_matter: bool
+    case: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -70,6 +71,7 @@ class Entry:
             "meta": self.meta,
             "positions": [list(p) for p in self.positions],
             "has_front_matter": self.has_front_matter,
+            "case": self.case,
         }
 
     @classmethod
@@ -83,6 +85,7 @@ class Entry:
             meta=data["meta"],
             positions=[(list(p[0]), p[1], p[2]) for p in data["positions"]],
             has_front_matter=data["has_front_matter"],
+            case=data.get("case"),
         )
 
 

@@ -38,6 +38,11 @@ def _line(pm: Postmortem, *path: str | int) -> tuple[int, int]:
     return (position.line, position.column) if position else (1, 0)
 
 
+def related_line(pm: Postmortem) -> tuple[int, int]:
+    """Where to report about ``related``: the key if present, else the id."""
+    return _line(pm, "related") if "related" in pm.meta else _line(pm, "id")
+
+
 def check_severity(pm: Postmortem) -> Iterator[Finding]:
     flags, declared = pm.meta.get("impact_flags"), pm.meta.get("severity")
     if not isinstance(flags, dict) or declared not in ("SEV1", "SEV2", "SEV3", "SEV4"):

@@ -226,3 +226,12 @@ def new(
         click.echo(f"postmortem: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     click.echo(os.path.relpath(path))
+
+
+def _register_learning() -> None:
+    from .learn_cli import register
+
+    register(main)
+
+
+_register_learning()

@@ -47,6 +47,7 @@ class ActionItem:
     kind: str
     ticket: str
     incident_id: str
+    closed: dt.date | None  # the day it was done or dropped, when the author gave it
 
     @property
     def is_open(self) -> bool:
@@ -63,6 +64,8 @@ class Postmortem:
     source: SourceFile
     findings: list[Finding] = field(default_factory=list)
     suppressions: list[Suppression] = field(default_factory=list)
+    #: For a result taken from the cache (no body parsed): its similarity case fields.
+    cached_case: dict[str, Any] | None = None
 
     @property
     def path(self) -> str:
@@ -140,6 +143,7 @@ class Postmortem:
                     kind=str(item.get("kind", "")),
                     ticket=str(item.get("ticket", "")),
                     incident_id=self.id or "",
+                    closed=parse_date(item.get("closed")),
                 )
             )
         return out

@@ -6,6 +6,7 @@ its own, so they cannot disagree.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import multiprocessing
 import os
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import yaml
 
-from . import checks, publishing, secretscan
+from . import checks, publishing, recurrence, secretscan
 from .cache import CheckCache, Entry, digest, fingerprint
 from .findings import Finding, Level, Suppression, fails
 from .language import LanguageChecker, LanguageSettings, names_from_postmortem
@@ -32,6 +33,7 @@ from .model import Postmortem
 from .policy import Policy
 from .rulebook import core_rulebook
 from .settings import Settings
+from .similar import CaseText
 from .source import MARKDOWN_SUFFIXES, SourceFile, display_path, read_source
 from .yamlpos import LoadedYaml, Position, dotted
 
@@ -150,6 +152,7 @@ class Checker:
             collection = checks.check_collection(postmortems, context)
             collection += publishing.check_publishing(postmortems, self.settings.incidents_path)
             by_path = {pm.path: pm for pm in postmortems}
+            collection.extend(self._similar(postmortems, files, cache))
             for finding in collection:
                 by_path[finding.path].findings.append(finding)
         for pm in postmortems:
@@ -168,6 +171,36 @@ class Checker:
         return CheckResult(
             postmortems, findings, suppressions, len(files) + len(found.findings), ignored
         )
+
+    def _similar(self, postmortems: list[Postmortem], files: Sequence[Path],
+                 cache: CheckCache | None) -> list[Finding]:
+        """``similar-not-related`` findings, for files checked within the collection only.
+
+        The other files' cases come from the cache where it holds them unchanged.
+        """
+        collection = self.settings.incidents_path
+        if not collection.is_dir():
+            return []
+        root = collection.resolve()
+        named = {path.resolve() for path in files}
+        if not any(p == root or root in p.parents for p in named):
+            return []
+        extra: list[CaseText] = []
+        if root not in named:
+            unread = []
+            for path in discover([collection]):
+                if path.resolve() in named:
+                    continue
+                shown = display_path(path, self.settings.project_dir)
+                entry = cache.unchanged(shown, path.stat()) if cache is not None else None
+                case = recurrence.case_from_cache(entry.case) if entry is not None else None
+                if case is not None:
+                    extra.append(case)
+                elif entry is None:
+                    unread.append(path)
+            extra += recurrence.context_cases(unread)
+        index = recurrence.build_index(postmortems, extra)
+        return recurrence.similar_findings(postmortems, index, checks.related_line)
 
     def _context(self, files: Sequence[Path], cache: CheckCache | None) -> list[checks.IdRef]:
         """Ids of the collection's other post-mortems, when only some files are checked.
@@ -382,6 +415,8 @@ def _entry(path: Path, key: str, pm: Postmortem) -> Entry:
         positions=[(list(k), positions[k].line, positions[k].column) for k in kept
                    if k in positions],
         has_front_matter=pm.source.has_front_matter,
+        case=dataclasses.asdict(case) if pm.source.readable and (
+            case := recurrence.case_from_document(pm.meta, pm.document)) else None,
     )
 
 
@@ -399,7 +434,7 @@ def _from_cache(path: Path, shown: str, entry: Entry) -> Postmortem:
     )
     source = SourceFile(shown, abs_path=path.resolve(), front_matter=front,
                         has_front_matter=entry.has_front_matter)
-    return Postmortem(source, list(entry.findings), list(entry.suppressions))
+    return Postmortem(source, list(entry.findings), list(entry.suppressions), entry.case)
 
 
 def internal_error(path: str, exc: BaseException) -> Finding:

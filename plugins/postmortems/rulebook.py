@@ -255,6 +255,14 @@ _CORE: tuple[RuleInfo, ...] = (
         "Keep attachments elsewhere, or ignore this note.",
         Level.INFO,
     ),
+    _rule(
+        "similar-not-related",
+        "collection",
+        "An earlier post-mortem has a very similar root cause and is not in related.",
+        "If it is the same cause recurring, add its id to related (the hint names it); "
+        "see docs/similar-incidents.md.",
+        Level.INFO,
+    ),
     # The suppression comments of the language checker.
     _rule(
         "blameless/suppression-without-reason",

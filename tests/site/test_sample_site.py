@@ -218,7 +218,7 @@ def test_incident_page_header_actions_related_and_edit_link(sample: BuiltSite) -
         assert "/docs/incidents/" not in page
         # Action items as a table, after the authors' prose in the Action Items section.
         actions = _section(article, "action-items")
-        table = actions.index("<table>")
+        table = actions.index("<table")
         assert _text(actions[:table]).strip() not in ("", "Action Items¶")
         for item in meta["action_items"]:
             assert esc(item["action"]) in actions[table:]

@@ -85,7 +85,57 @@
     apply();
   }
 
+  /* Each body cell gets its column's header text as data-label, for the stacked layout on
+   * narrow screens. Headers spanning columns or rows (the durations table) are laid out on
+   * a grid first, so "median" under "Time to resolve" becomes "Time to resolve median". */
+  function headerLabels(table) {
+    var grid = [];
+    if (!table.tHead) return [];
+    Array.prototype.forEach.call(table.tHead.rows, function (row, r) {
+      grid[r] = grid[r] || [];
+      var c = 0;
+      Array.prototype.forEach.call(row.cells, function (cell) {
+        while (grid[r][c] !== undefined) c++;
+        for (var i = 0; i < (cell.rowSpan || 1); i++) {
+          for (var j = 0; j < (cell.colSpan || 1); j++) {
+            grid[r + i] = grid[r + i] || [];
+            grid[r + i][c + j] = cell;
+          }
+        }
+        c += cell.colSpan || 1;
+      });
+    });
+    var width = Math.max.apply(null, grid.map(function (row) { return row.length; }));
+    var labels = [];
+    for (var col = 0; col < width; col++) {
+      var parts = [];
+      grid.forEach(function (row) {
+        var cell = row[col];
+        var text = cell ? cell.textContent.trim() : "";
+        if (text && parts.indexOf(text) < 0) parts.push(text);
+      });
+      labels.push(parts.join(" "));
+    }
+    return labels;
+  }
+
+  function labelCells() {
+    var tables = document.querySelectorAll("table.pm-table:not([data-pm-labelled])");
+    Array.prototype.forEach.call(tables, function (table) {
+      var labels = headerLabels(table);
+      Array.prototype.forEach.call(table.tBodies, function (body) {
+        Array.prototype.forEach.call(body.rows, function (row) {
+          Array.prototype.forEach.call(row.cells, function (cell, index) {
+            if (labels[index]) cell.setAttribute("data-label", labels[index]);
+          });
+        });
+      });
+      table.setAttribute("data-pm-labelled", "");
+    });
+  }
+
   function setup() {
+    labelCells();
     var containers = document.querySelectorAll("[data-pm-table]");
     Array.prototype.forEach.call(containers, function (container) {
       var table = container.querySelector("table");

@@ -129,20 +129,56 @@ class Range:
     text: str
 
 
+#: Ticks of a logarithmic time axis, in hours, and their labels.
+TIME_TICKS = ((1 / 60, "1 min"), (10 / 60, "10 min"), (1, "1 h"), (6, "6 h"), (24, "1 d"),
+              (168, "1 w"), (720, "30 d"))
+
+
+def log_position(value: float, low: float, high: float, width: float) -> float:
+    """Where ``value`` lies on a logarithmic axis from ``low`` to ``high`` that is ``width``
+    long; values at or below ``low`` sit at 0."""
+    if value <= low or high <= low:
+        return 0.0
+    return width * math.log(value / low) / math.log(high / low)
+
+
 def range_bars(title: str, description: str, rows: Sequence[Range],
-               legend: tuple[str, str] = ("median", "90th percentile")) -> str:
-    """Horizontal bars, one per row; rows without values say "no data"."""
+               legend: tuple[str, str] = ("median", "90th percentile"), *,
+               log_hours: bool = False) -> str:
+    """Horizontal bars, one per row; rows without values say "no data".
+
+    With ``log_hours`` the values are hours on a logarithmic axis with time ticks, so one
+    incident that took days does not squash every other bar to a sliver.
+    """
     left, right, row_h, top = 64, WIDTH - 250, 34, 34
-    height = top + row_h * len(rows) + 12
+    axis = 18 if log_hours else 0
+    height = top + row_h * len(rows) + 12 + axis
     maximum = max((r.high or r.middle or 0 for r in rows), default=0) or 1
-    scale = (right - left) / maximum
+    span = right - left
+    ticks: list[Label] = []
+    if log_hours:
+        values = [v for r in rows for v in (r.middle, r.high) if v]
+        smallest = min(values, default=1.0)
+        low = max([h for h, _ in TIME_TICKS if h <= smallest] or [TIME_TICKS[0][0]])
+        above = [h for h, _ in TIME_TICKS if h >= maximum]
+        high = above[0] if above else maximum
+        low = min(low, high / 10)
+
+        def place(value: float | None) -> float:
+            return log_position(value or 0, low, high, span)
+
+        ticks = [Label(left + place(h), height - 6, text) for h, text in TIME_TICKS
+                 if low <= h <= high]
+    else:
+        def place(value: float | None) -> float:
+            return (value or 0) * span / maximum
     bars = []
     for n, row in enumerate(rows):
         y = top + n * row_h + 6
         bars.append({
             "label": Label(left - 8, y + 15, row.label, "end"),
-            "middle": (row.middle or 0) * scale,
-            "high": (row.high or 0) * scale,
+            "middle": place(row.middle),
+            "high": place(row.high),
             "y": y, "color": row.color, "text": row.text,
             "has_data": row.middle is not None,
             "tooltip": f"{row.label}: {row.text}",
@@ -150,6 +186,7 @@ def range_bars(title: str, description: str, rows: Sequence[Range],
     return render(
         "charts/ranges.svg.j2", title=title, description=description, width=WIDTH,
         height=height, left=left, right=right, text_x=right + 10, bars=bars, legend=legend,
+        ticks=ticks, plot_bottom=height - 8 - axis,
     )
 
 
@@ -185,8 +222,9 @@ def time_to_resolve(rollups: Rollups) -> str:
             rows.append(Range(sev, COLORS[sev], None, None, "no data"))
     return range_bars(
         "Time to resolve by severity",
-        "Median (solid) and 90th percentile (light) of the time from start to resolution.",
-        rows,
+        "Median (solid) and 90th percentile (light) of the time from start to resolution, "
+        "on a logarithmic time axis (each tick is several times the one before).",
+        rows, log_hours=True,
     )
 
 

@@ -4,6 +4,7 @@ the action-item table, and related incidents linked both ways."""
 from __future__ import annotations
 
 from ..markdown import Body, parse_body
+from ..similar import Match
 from .rollups import Incident, Rollups
 from .templating import render
 from .urls import Links
@@ -27,6 +28,17 @@ def action_table(incident: Incident, link: Links) -> str:
     return render("incident/actions.html.j2", rows=rows, link=link)
 
 
+def similar_section(incident: Incident, rollups: Rollups, link: Links,
+                    matches: list[Match]) -> str:
+    """The "Similar incidents" section: the index's closest post-mortems, scores, terms."""
+    from .learning import SIMILAR_FLOOR
+
+    linked = {*incident.related, *rollups.referenced_by.get(incident.id, [])}
+    return "## Similar incidents\n\n" + render(
+        "incident/similar.html.j2", i=incident, rollups=rollups, link=link, matches=matches,
+        linked=linked, floor=SIMILAR_FLOOR)
+
+
 def _aligned(markdown: str, body: Body | None) -> tuple[Body, int]:
     """The parsed body and the index of ``markdown``'s first line in it.
 
@@ -43,12 +55,14 @@ def _aligned(markdown: str, body: Body | None) -> tuple[Body, int]:
 
 
 def decorate(markdown: str, incident: Incident, rollups: Rollups, link: Links,
-             edit_url: str | None = None, body: Body | None = None) -> str:
+             edit_url: str | None = None, body: Body | None = None,
+             similar: list[Match] | None = None) -> str:
     """``markdown`` (a post-mortem body, front matter removed) with the site's additions.
 
     The card goes under the ``# title``; the root-cause summary first in *Root Cause* (so
     that section's search entry holds it); the action-item table last in *Action Items*,
-    after the authors' prose. ``body`` is the checker's parse of the same file.
+    after the authors' prose. ``body`` is the checker's parse of the same file. With
+    ``similar`` (the index's matches), a "Similar incidents" section ends the page.
     """
     document, first = _aligned(markdown, body)
     lines = markdown.split("\n")
@@ -64,6 +78,8 @@ def decorate(markdown: str, incident: Incident, rollups: Rollups, link: Links,
             inserts.append((section.end_line - first + 1, action_table(incident, link)))
     if not any(s.slug == "action-items" for s in sections) and incident.action_items:
         inserts.append((len(lines), "## Action Items\n\n" + action_table(incident, link)))
+    if similar is not None:
+        inserts.append((len(lines), similar_section(incident, rollups, link, similar)))
     for index, block in sorted(inserts, key=lambda item: item[0], reverse=True):
         lines[index:index] = ["", block.strip("\n"), ""]
     return "\n".join(lines)

@@ -10,7 +10,9 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..similar import VERY_SIMILAR_THRESHOLD
 from .charts import draw_charts
+from .learning import SIMILAR_FLOOR, Learning
 from .rollups import SEVERITIES, Group, Rollups
 from .templating import render
 from .urls import VIEWS, SiteUrls, slug
@@ -41,6 +43,7 @@ class Site:
     rollups: Rollups
     urls: SiteUrls
     options: SiteOptions = field(default_factory=SiteOptions)
+    learning: Learning | None = None
 
     @functools.cached_property
     def charts(self) -> dict[str, str]:
@@ -72,6 +75,7 @@ class Site:
             self.root_causes_page(),
             self.services_page(),
             *(self.service_page(group) for group in self.rollups.services),
+            *([self.learning_page()] if self.learning is not None else []),
         ]
         return [*pages, self.tags_page()] if tags else pages
 
@@ -128,6 +132,10 @@ class Site:
     def service_page(self, group: Group) -> GeneratedPage:
         return self._render(self.urls.service_uri(group.name), "pages/service.md.j2",
                             group=group, title=slug(group.name))
+
+    def learning_page(self) -> GeneratedPage:
+        return self._render(VIEWS["learning"], "pages/learning.md.j2", learning=self.learning,
+                            threshold=VERY_SIMILAR_THRESHOLD, floor=SIMILAR_FLOOR)
 
     def tags_page(self) -> GeneratedPage:
         return self._render(VIEWS["tags"], "pages/tags.md.j2")

@@ -22,6 +22,7 @@ VIEWS = {
     "root-causes": "root-causes.md",
     "services": "services/index.md",
     "tags": "tags.md",
+    "learning": "learning.md",
 }
 EXPORTS = {"json": "incidents.json", "csv": "action-items.csv", "feed": "feed.xml"}
 

@@ -25,6 +25,7 @@ from ..pipeline import CheckResult
 from ..settings import Settings
 from .exports import action_items_csv, atom_feed, incidents_json
 from .incident_page import decorate
+from .learning import learning_from
 from .macros import SiteMacros
 from .navigation import with_year_pages
 from .pages import Site, SiteOptions
@@ -117,7 +118,8 @@ class Publisher:
             prefix=self.options["url_prefix"].strip("/"),
             site_url=config.site_url or "",
         )
-        self.site = site = Site(rollups, urls, self.site_options)
+        learning = learning_from(result.postmortems, rollups)
+        self.site = site = Site(rollups, urls, self.site_options, learning)
         self.summary.clear()
         self.summary.update(rollups.summary())
         self.incident_pages = {published[i.source].src_uri: i for i in rollups.incidents
@@ -177,8 +179,9 @@ class Publisher:
             page.meta["tags"] = [str(escape(tag)) for tag in incident.tags]
         page.edit_url = edit_url(self.edit_base, incident.source)
         link = self.site.urls.link(page.url)
+        similar = self.site.learning.similar.get(incident.id, []) if self.site.learning else None
         return decorate(markdown, incident, self.site.rollups, link, page.edit_url,
-                        self.bodies.get(uri))
+                        self.bodies.get(uri), similar)
 
     def page_content(self, page: Page) -> None:
         """Remember where each post-mortem's Root Cause section is, for the search boost."""
