@@ -403,8 +403,8 @@ def _entry(path: Path, key: str, pm: Postmortem) -> Entry:
     stat = path.stat()
     positions = pm.source.front_matter.positions
     related = pm.meta.get("related")
-    kept = [("id",), *(("related", i) for i in range(len(related) if isinstance(related, list)
-                                                     else 0))]
+    count = len(related) if isinstance(related, list) else 0
+    kept = [("id",), ("related",), *(("related", i) for i in range(count))]
     return Entry(
         digest=key,
         size=stat.st_size,
