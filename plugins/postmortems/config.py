@@ -43,6 +43,7 @@ class PostmortemsConfig(base.Config):
     blockquote_level = c.Optional(c.Choice(LEVEL_CHOICES))
     today = c.Optional(c.Type((str, dt.date)))
     url_prefix = c.Type(str, default="incidents")
+    raw_html = c.Choice(("refuse", "allow"), default=_DEFAULTS.raw_html)
     # The published site (only the build reads these).
     site = c.Type(bool, default=True)
     index_page_size = c.Type(int, default=200)
@@ -51,6 +52,7 @@ class PostmortemsConfig(base.Config):
     search_boost = c.Type((int, float), default=2)
     root_cause_boost = c.Type((int, float), default=4)
     edit_uri = c.Optional(c.Type(str))
+    profile = c.Choice(("full", "public"), default="full")  # public: no internal content
 
 
 OPTION_NAMES = tuple(name for name, _ in PostmortemsConfig._schema)

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import checks, secretscan
+from . import checks, htmlcheck, secretscan
 from .findings import Finding, Level, Suppression, fails
 from .language import LanguageChecker, LanguageSettings, names_from_postmortem
 from .levels import LevelPolicy, check_names, resolve
@@ -162,6 +162,7 @@ class Checker:
             )
             pm.findings.extend(result.findings)
             pm.suppressions.extend(result.suppressions)
+        pm.findings += htmlcheck.check_raw_html(source.document, pm.path, self.settings.raw_html)
         if secrets is not None:
             pm.findings = _masked(pm.findings, source.text, secrets.hits)
             pm.findings.extend(secretscan.to_finding(hit, pm.path) for hit in secrets.hits)

@@ -23,7 +23,7 @@ from .config import (
     unknown_option_error,
 )
 from .errors import ConfigurationError
-from .findings import Finding, Level
+from .findings import Finding, Level, printable
 from .pipeline import CheckResult, check_collection_at
 from .settings import Settings, SettingsError
 from .site import wiring
@@ -36,7 +36,8 @@ def log_finding(finding: Finding) -> None:
     text = f"{finding.location()}: {finding.message} [{finding.rule}]"
     if finding.hint:
         text += f" (hint: {finding.hint})"
-    {Level.ERROR: log.error, Level.WARNING: log.warning, Level.INFO: log.info}[finding.level](text)
+    {Level.ERROR: log.error, Level.WARNING: log.warning,
+     Level.INFO: log.info}[finding.level](printable(text))
 
 
 class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):

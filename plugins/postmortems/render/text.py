@@ -6,7 +6,7 @@ from itertools import groupby
 
 import click
 
-from ..findings import Finding, Level, count_levels
+from ..findings import Finding, Level, count_levels, printable
 from ..pipeline import CheckResult
 
 _COLOURS = {Level.ERROR: "red", Level.WARNING: "yellow", Level.INFO: "blue"}
@@ -19,11 +19,11 @@ def _plural(count: int, word: str) -> str:
 def render_finding(finding: Finding) -> list[str]:
     level = click.style(f"{finding.level.value:<7}", fg=_COLOURS[finding.level], bold=True)
     rule = click.style(finding.rule, dim=True)
-    lines = [f"  {finding.location()}: {level} {finding.message}  [{rule}]"]
+    lines = [f"  {printable(finding.location())}: {level} {printable(finding.message)}  [{rule}]"]
     if finding.hint:
-        lines.append(f"      hint: {finding.hint}")
+        lines.append(f"      hint: {printable(finding.hint)}")
     if finding.suggestions:
-        lines.append(f"      try: {' / '.join(finding.suggestions)}")
+        lines.append(f"      try: {printable(' / '.join(finding.suggestions))}")
     return lines
 
 
@@ -58,7 +58,7 @@ def render_text(result: CheckResult, *, strict: bool) -> str:
     """The whole report; styling codes are stripped by click.echo when not on a terminal."""
     lines: list[str] = []
     for path, group in groupby(result.findings, key=lambda f: f.path):
-        lines.append(click.style(path, bold=True, underline=True))
+        lines.append(click.style(printable(path), bold=True, underline=True))
         for finding in group:
             lines.extend(render_finding(finding))
         lines.append("")
