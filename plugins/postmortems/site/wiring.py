@@ -39,6 +39,7 @@ from .search import (
     index_entries,
     rewrite_index,
 )
+from .templating import clean_text
 from .urls import EXPORTS, SiteUrls, edit_base, edit_url
 
 log = get_plugin_logger(__name__)
@@ -181,9 +182,9 @@ class Publisher:
         search = page.meta.get("search") if isinstance(page.meta.get("search"), dict) else {}
         page.meta["search"] = {**search, "boost": self.options["search_boost"]}
         # The theme prints the title and tags as they are; they are data here, not markup.
-        page.meta["title"] = str(escape(incident.title))
+        page.meta["title"] = str(escape(clean_text(incident.title)))
         if incident.tags:
-            page.meta["tags"] = [str(escape(tag)) for tag in incident.tags]
+            page.meta["tags"] = [str(escape(clean_text(tag))) for tag in incident.tags]
         # A public site does not link to the source, which holds the internal content.
         page.edit_url = None if self.public else edit_url(self.edit_base, incident.source)
         link = self.site.urls.link(page.url)
