@@ -14,9 +14,16 @@ from dataclasses import asdict, dataclass, field, replace
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 
 
-def printable(text: str) -> str:
-    """``text`` for a terminal or a log line: every control character as a visible escape."""
-    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+def printable(text: str, *, newlines: bool = False) -> str:
+    """``text`` for a terminal or a log line: every control character as a visible escape
+    (but line breaks, with ``newlines``, for a format that escapes them itself)."""
+    def visible(match: re.Match[str]) -> str:
+        char = match.group()
+        if newlines and char in "\r\n":
+            return char
+        return char.encode("unicode_escape").decode("ascii")
+
+    return _UNPRINTABLE.sub(visible, text)
 
 
 class Level(str, enum.Enum):

@@ -35,11 +35,11 @@ def annotation(finding: Finding) -> str:
                 properties.append(("endColumn", str(finding.end_column)))
     properties.append(("title", f"post-mortem: {finding.rule}"))
     props = ",".join(f"{key}={escape_property(value)}" for key, value in properties)
-    message = printable(finding.message)
+    message = printable(finding.message, newlines=True)
     if finding.hint:
-        message += f"\nhint: {printable(finding.hint)}"
+        message += f"\nhint: {printable(finding.hint, newlines=True)}"
     if finding.suggestions:
-        message += f"\ntry: {printable(' / '.join(finding.suggestions))}"
+        message += f"\ntry: {printable(' / '.join(finding.suggestions), newlines=True)}"
     return f"::{COMMANDS[finding.level]} {props}::{escape_data(message)}"
 
 
