@@ -225,6 +225,7 @@ class Writer:
                    f"    due: {item['due']}", f"    status: {item['status']}",
                    f"    kind: {item['kind']}", f"    ticket: {item['ticket']}"]
         fm.append(f"related: [{', '.join(related)}]")
+        fm.append("internal: []")  # every field the schema allows; none hidden
         fm.append("---")
 
         body = self._body(kind, slots, title, root, flags, detection,

@@ -44,6 +44,7 @@ class PostmortemsConfig(base.Config):
     today = c.Optional(c.Type((str, dt.date)))
     cache = c.Type(bool, default=_DEFAULTS.cache)
     url_prefix = c.Type(str, default="incidents")
+    raw_html = c.Choice(("refuse", "allow"), default=_DEFAULTS.raw_html)
     # The published site (only the build reads these).
     site = c.Type(bool, default=True)
     index_page_size = c.Type(int, default=200)
@@ -52,6 +53,7 @@ class PostmortemsConfig(base.Config):
     search_boost = c.Type((int, float), default=2)
     root_cause_boost = c.Type((int, float), default=4)
     edit_uri = c.Optional(c.Type(str))
+    profile = c.Choice(("full", "public"), default="full")  # public: no internal content
 
 
 OPTION_NAMES = tuple(name for name, _ in PostmortemsConfig._schema)

@@ -3,9 +3,27 @@
 from __future__ import annotations
 
 import enum
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
+
+#: Characters a terminal or a log viewer acts on rather than shows: C0 and C1 controls (ESC
+#: starts the sequences that move the cursor, recolour or retitle the terminal), DEL, and the
+#: bidirectional controls that reorder what is shown.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def printable(text: str, *, newlines: bool = False) -> str:
+    """``text`` for a terminal or a log line: every control character as a visible escape
+    (but line breaks, with ``newlines``, for a format that escapes them itself)."""
+    def visible(match: re.Match[str]) -> str:
+        char = match.group()
+        if newlines and char in "\r\n":
+            return char
+        return char.encode("unicode_escape").decode("ascii")
+
+    return _UNPRINTABLE.sub(visible, text)
 
 
 class Level(str, enum.Enum):

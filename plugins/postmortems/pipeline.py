@@ -22,7 +22,7 @@ from pathlib import Path
 
 import yaml
 
-from . import checks, publishing, recurrence, secretscan
+from . import checks, htmlcheck, publishing, recurrence, secretscan
 from .cache import CheckCache, Entry, digest, fingerprint
 from .findings import Finding, Level, Suppression, fails
 from .language import LanguageChecker, LanguageSettings, names_from_postmortem
@@ -312,6 +312,7 @@ class Checker:
                         fields, pm.path, known_names=names, resolve_levels=False
                     ).findings
                 )
+        pm.findings += htmlcheck.check_raw_html(source.document, pm.path, self.settings.raw_html)
         if secrets is not None:
             pm.findings = _masked(pm.findings, source.text, secrets.hits)
             pm.findings.extend(secretscan.to_finding(hit, pm.path) for hit in secrets.hits)

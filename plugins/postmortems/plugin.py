@@ -23,9 +23,8 @@ from .config import (
     unknown_option_error,
 )
 from .errors import ConfigurationError
-from .findings import Finding, Level
+from .findings import Finding, Level, printable
 from .pipeline import CheckResult, check_collection_at
-from .render.text import printable
 from .settings import Settings, SettingsError
 from .site import wiring
 

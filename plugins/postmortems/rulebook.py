@@ -276,6 +276,37 @@ _CORE: tuple[RuleInfo, ...] = (
         "A blameless-language suppression comment names no known rule.",
         "Name a rule id, a category or 'all': <!-- blameless-ignore agent: reason -->.",
     ),
+    # Raw HTML in the body (htmlcheck; off with raw_html: allow).
+    _rule(
+        "html/script",
+        "html",
+        "The body holds a <script> element.",
+        "The site publishes no script from a post-mortem; quote code in a code block.",
+    ),
+    _rule(
+        "html/style",
+        "html",
+        "The body holds a <style> element.",
+        "A post-mortem cannot restyle the site; quote CSS in a code block.",
+    ),
+    _rule(
+        "html/embedded-content",
+        "html",
+        "The body embeds other content (<iframe>, <object>, <embed>).",
+        "Link to the page or dashboard instead of embedding it.",
+    ),
+    _rule(
+        "html/event-handler",
+        "html",
+        "An HTML element of the body has an event-handler attribute (onclick=, onerror=).",
+        "Remove the attribute; the site runs no code from a post-mortem.",
+    ),
+    _rule(
+        "html/script-url",
+        "html",
+        "A link or source in the body is a javascript:, vbscript: or data: URL.",
+        "Link to an http(s) page, or quote the URL in inline code.",
+    ),
 )
 
 

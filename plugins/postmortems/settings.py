@@ -38,6 +38,7 @@ class Settings:
     blockquote_level: str | None = None
     today: dt.date | None = None
     cache: bool = True  # reuse the results of unchanged files (.cache/postmortems/)
+    raw_html: str = "refuse"  # or "allow": see htmlcheck
 
     def __post_init__(self) -> None:
         for name, level in [*self.rule_levels.items(), ("draft_level", self.draft_level)]:
@@ -45,6 +46,8 @@ class Settings:
                 raise SettingsError(
                     f"level {level!r} for {name!r} is not one of {', '.join(LEVEL_CHOICES)}"
                 )
+        if self.raw_html not in ("refuse", "allow"):
+            raise SettingsError(f"raw_html must be 'refuse' or 'allow', not {self.raw_html!r}")
 
     def resolve(self, path: str | Path) -> Path:
         path = Path(path)

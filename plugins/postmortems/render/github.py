@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..findings import Finding, Level
+from ..findings import Finding, Level, printable
 
 COMMANDS = {Level.ERROR: "error", Level.WARNING: "warning", Level.INFO: "notice"}
 
@@ -35,11 +35,11 @@ def annotation(finding: Finding) -> str:
                 properties.append(("endColumn", str(finding.end_column)))
     properties.append(("title", f"post-mortem: {finding.rule}"))
     props = ",".join(f"{key}={escape_property(value)}" for key, value in properties)
-    message = finding.message
+    message = printable(finding.message, newlines=True)
     if finding.hint:
-        message += f"\nhint: {finding.hint}"
+        message += f"\nhint: {printable(finding.hint, newlines=True)}"
     if finding.suggestions:
-        message += f"\ntry: {' / '.join(finding.suggestions)}"
+        message += f"\ntry: {printable(' / '.join(finding.suggestions), newlines=True)}"
     return f"::{COMMANDS[finding.level]} {props}::{escape_data(message)}"
 
 

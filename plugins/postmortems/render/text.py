@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from itertools import groupby
 
 import click
 
-from ..findings import Finding, Level, count_levels
+from ..findings import Finding, Level, count_levels, printable
 from ..pipeline import CheckResult
 
 _COLOURS = {Level.ERROR: "red", Level.WARNING: "yellow", Level.INFO: "blue"}
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-
-
-def printable(text: str) -> str:
-    """``text`` with control characters (terminal escapes, bidi overrides) shown as ``\\x1b``."""
-    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def _plural(count: int, word: str) -> str:

@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from .charts import CHART_NAMES
 from .pages import Site
-from .templating import render
+from .templating import inert_html, render
 
 
 class SiteMacros:
@@ -30,7 +30,7 @@ class SiteMacros:
         return site, site.urls.link(self._page_url())
 
     def _block(self, template: str, **context: Any) -> Markup:
-        return Markup("\n" + render(template, **context).strip("\n") + "\n")
+        return Markup("\n" + inert_html(render(template, **context).strip("\n")) + "\n")
 
     def severity_counts(self) -> Markup:
         """A table of published post-mortems per severity, linked to the severity page."""
@@ -76,8 +76,8 @@ class SiteMacros:
         """An inline link ``INC-… · title`` to a published post-mortem."""
         site, link = self._context()
         incident = site.rollups.by_id.get(str(incident_id))
-        return Markup(render("macros/link.html.j2", link=link, incident=incident,
-                             incident_id=str(incident_id)).strip("\n"))
+        return inert_html(render("macros/link.html.j2", link=link, incident=incident,
+                                 incident_id=str(incident_id)).strip("\n"))
 
     def chart(self, name: str) -> Markup:
         """One of the site's SVG charts: incidents-per-month, time-to-resolve, action-items."""

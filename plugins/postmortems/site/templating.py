@@ -18,6 +18,17 @@ from .urls import slug
 #: Characters XML 1.0 forbids (and HTML treats as errors): C0 controls but tab/LF/CR,
 #: lone surrogates, U+FFFE and U+FFFF.
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+#: Bidirectional embeddings, overrides and isolates: they can make a title read other than it
+#: is written ("Trojan Source"); pages and the feed leave them out (JSON and CSV keep them).
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+#: In the text of an HTML fragment: an entity (kept), or an ASCII character that Markdown or
+#: one of its extensions could read as syntax (links, images, emphasis, code, attr_list,
+#: emoji, footnotes, abbreviations, autolinks, math), written as a character reference instead;
+#: ``-``, ``.``, ``,``, ``/``, ``;``, ``?``, ``%`` and ``'`` mean nothing inside a line.
+_FRAGMENT_TEXT = re.compile(
+    r"&(?:#[0-9]+|#x[0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);|[!\"#$&()*+:<=>@\[\\\]^_`{|}~]"
+)
+_TEXT_NODE = re.compile(r">([^<]+)<")
 #: Python-Markdown's escapable characters (``Markdown.ESCAPED_CHARS`` with the tables
 #: extension) but ``>``: a backslash makes each literal; ``<``, ``>``, ``&`` are HTML-escaped.
 _MARKDOWN_SYNTAX = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
@@ -34,7 +45,27 @@ CATEGORY_LABELS = {
 
 def clean_text(value: str) -> str:
     """``value`` without the characters XML and HTML cannot carry."""
-    return _INVALID_XML.sub("", value)
+    return _BIDI_CONTROLS.sub("", _INVALID_XML.sub("", value))
+
+
+def _reference(match: re.Match[str]) -> str:
+    token = match.group(0)
+    return token if len(token) > 1 else f"&#{ord(token)};"
+
+
+def inert_html(fragment: str) -> Markup:
+    """An HTML fragment of ours that lands in Markdown, with its text out of Markdown's reach.
+
+    Python-Markdown stashes a tag with its attributes but parses the text between tags, so a
+    title such as ``[x](javascript:…)`` inside an inline ``<a>`` would become a live link.
+    Every punctuation character of every text node is written as a character reference,
+    which Markdown keeps as it is and the browser shows as the character. Attribute values
+    are already escaped and never parsed. The fragment must come from the autoescaping
+    templates (no ``<`` or ``>`` outside tags).
+    """
+    return Markup(_TEXT_NODE.sub(
+        lambda m: ">" + _FRAGMENT_TEXT.sub(_reference, m.group(1)) + "<", "<>" + fragment + "<>"
+    )[2:-2])
 
 
 def markdown_text(value: Any) -> Markup:

@@ -29,6 +29,7 @@ from .learning import learning_from
 from .macros import SiteMacros
 from .navigation import with_year_pages
 from .pages import Site, SiteOptions
+from .public import internal_fields, public_postmortem, strip_internal
 from .rollups import Incident, build_rollups
 from .search import (
     ROOT_CAUSE_SLUGS,
@@ -39,6 +40,7 @@ from .search import (
     index_entries,
     rewrite_index,
 )
+from .templating import clean_text
 from .urls import EXPORTS, SiteUrls, edit_base, edit_url
 
 log = get_plugin_logger(__name__)
@@ -78,6 +80,7 @@ class Publisher:
         self.edit_base = edit_base(config.repo_url, config.edit_uri, docs_dir,
                                    options["edit_uri"])
         self.macros_plugin: Any = None
+        self.public = options.get("profile", "full") == "public"
 
     # --- on_config -------------------------------------------------------------------
 
@@ -110,7 +113,10 @@ class Publisher:
     def add_site(self, result: CheckResult, published: Mapping[str, File], files: Files,
                  config: MkDocsConfig) -> None:
         """Rollups of the published post-mortems; their views, exports and assets as files."""
-        rollups = build_rollups(result.postmortems, self.settings.effective_today)
+        postmortems = result.postmortems
+        if self.public:
+            postmortems = [public_postmortem(pm) for pm in postmortems]
+        rollups = build_rollups(postmortems, self.settings.effective_today)
         urls = SiteUrls(
             incidents={i.id: published[i.source].url for i in rollups.incidents
                        if i.source in published},
@@ -124,7 +130,7 @@ class Publisher:
         self.summary.update(rollups.summary())
         self.incident_pages = {published[i.source].src_uri: i for i in rollups.incidents
                                if i.source in published}
-        self.bodies = {published[pm.path].src_uri: pm.document for pm in result.postmortems
+        self.bodies = {published[pm.path].src_uri: pm.document for pm in postmortems
                        if pm.path in published and pm.document is not None}
         tags = any(name in config.plugins for name in TAGS_PLUGINS)
         self.generated = set()
@@ -171,13 +177,18 @@ class Publisher:
             return None
         assert self.site is not None
         page.meta["render_macros"] = False  # text such as {{ in a post-mortem stays text
+        if self.public:
+            markdown = strip_internal(markdown)
+            for name in internal_fields(page.meta):
+                page.meta.pop(name, None)
         search = page.meta.get("search") if isinstance(page.meta.get("search"), dict) else {}
         page.meta["search"] = {**search, "boost": self.options["search_boost"]}
         # The theme prints the title and tags as they are; they are data here, not markup.
-        page.meta["title"] = str(escape(incident.title))
+        page.meta["title"] = str(escape(clean_text(incident.title)))
         if incident.tags:
-            page.meta["tags"] = [str(escape(tag)) for tag in incident.tags]
-        page.edit_url = edit_url(self.edit_base, incident.source)
+            page.meta["tags"] = [str(escape(clean_text(tag))) for tag in incident.tags]
+        # A public site does not link to the source, which holds the internal content.
+        page.edit_url = None if self.public else edit_url(self.edit_base, incident.source)
         link = self.site.urls.link(page.url)
         similar = self.site.learning.similar.get(incident.id, []) if self.site.learning else None
         return decorate(markdown, incident, self.site.rollups, link, page.edit_url,
