@@ -124,7 +124,7 @@ class Publisher:
             prefix=self.options["url_prefix"].strip("/"),
             site_url=config.site_url or "",
         )
-        learning = learning_from(result.postmortems, rollups)
+        learning = learning_from(postmortems, rollups)  # the public copies on a public site
         self.site = site = Site(rollups, urls, self.site_options, learning)
         self.summary.clear()
         self.summary.update(rollups.summary())
