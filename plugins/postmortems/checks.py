@@ -22,6 +22,9 @@ _STAMP = re.compile(
     r"^(?P<d>\d{4}-\d{2}-\d{2})[T ](?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?(?:\s*(?:UTC|Z))?$",
     re.I,
 )
+_DATE = re.compile(r"^(?P<d>\d{4}-\d{2}-\d{2})$")
+#: ``~12:15``, ``about 12:15``, ``approx. 12:15``, ``ca. 12:15``: an approximate time.
+_APPROXIMATE = re.compile(r"^(?:~|≈|about\s+|around\s+|approx(?:\.|imately)?\s+|ca\.?\s+)\s*", re.I)
 
 
 def expected_severity(flags: dict[str, Any]) -> str:
@@ -51,6 +54,19 @@ def check_severity(pm: Postmortem) -> Iterator[Finding]:
     if declared != expected:
         answered = ", ".join(f"{k}={'yes' if v else 'no'}" for k, v in flags.items())
         line, column = _line(pm, "severity")
+        if pm.severity_reason:
+            yield Finding(
+                pm.path,
+                line,
+                "severity-mismatch",
+                Level.INFO,
+                f"severity {declared} deliberately differs from the decision tree ({expected}): "
+                f"{pm.severity_reason!r}",
+                "the severity_reason is shown on the incident page; remove it to use "
+                f"the decision tree's {expected}",
+                column,
+            )
+            return
         yield Finding(
             pm.path,
             line,
@@ -58,7 +74,8 @@ def check_severity(pm: Postmortem) -> Iterator[Finding]:
             Level.ERROR,
             f"severity {declared} disagrees with the decision tree, which gives {expected} "
             f"for impact_flags ({answered})",
-            f"set severity: {expected}, or correct the impact_flags answers",
+            f"set severity: {expected}, or correct the impact_flags answers, or say why in "
+            "severity_reason",
             column,
         )
 
@@ -142,8 +159,17 @@ def _time_cell(cells: dict[str, str]) -> str | None:
     return next(iter(cells.values()), None)
 
 
-def check_timeline(pm: Postmortem) -> Iterator[Finding]:
-    """Timeline rows in chronological order; ``HH:MM`` inherits the date of the row above."""
+def _is_placeholder(text: str, policy: Policy | None) -> bool:
+    return policy is not None and any(p.pattern.search(text) for p in policy.placeholders)
+
+
+def check_timeline(pm: Postmortem, policy: Policy | None = None) -> Iterator[Finding]:
+    """Timeline rows in chronological order; ``HH:MM`` inherits the date of the row above.
+
+    A row may give a date alone (``2022-04-08``: at the start of that day for ordering) or
+    an approximate time (``~12:15``, ``about 12:15``). A cell that is a template placeholder
+    is reported once, by the placeholder check, not also as an unreadable time.
+    """
     section: Section | None = pm.document.section("timeline") if pm.document else None
     if section is None:
         return
@@ -155,40 +181,41 @@ def check_timeline(pm: Postmortem) -> Iterator[Finding]:
             raw = _time_cell(row.cells)
             if raw is None:
                 continue
-            text = _DECORATION.sub("", raw).strip()
-            stamp, clock = _STAMP.match(text), _CLOCK.match(text)
-            if stamp:
-                day = dt.date.fromisoformat(stamp.group("d"))
-                match = stamp
-            elif clock and day is not None:
-                match = clock
-            else:
-                if clock is None:
+            text = _APPROXIMATE.sub("", _DECORATION.sub("", raw).strip(), count=1).strip()
+            stamp, clock, date = _STAMP.match(text), _CLOCK.match(text), _DATE.match(text)
+            hour = minute = second = 0
+            if stamp or date:
+                try:
+                    day = dt.date.fromisoformat((stamp or date).group("d"))  # type: ignore[union-attr]
+                except ValueError:
+                    day, stamp, date = None, None, None
+            if stamp or clock:
+                match = stamp or clock
+                assert match is not None
+                hour, minute = int(match.group("h")) % 24, int(match.group("m"))
+                second = int(match.group("s") or 0)
+            if not (stamp or clock or date):
+                if not _is_placeholder(raw, policy):
                     yield Finding(
                         pm.path,
                         row.line,
                         "timeline-time",
                         Level.WARNING,
                         f"timeline time {raw!r} cannot be read",
-                        "write times as 09:12, or 2026-03-15 01:10 for another day",
+                        "write times as 09:12, 2026-03-15 01:10 for another day, 2026-03-15 "
+                        "for a day only, or ~09:12 for an approximate time",
                         1,
                     )
                 continue
-            when = (
-                dt.datetime.combine(
-                    day,
-                    dt.time(
-                        int(match.group("h")) % 24,
-                        int(match.group("m")),
-                        int(match.group("s") or 0),
-                    ),
-                )
-                if day
-                else None
-            )
-            if when is None:
+            if day is None:
                 continue
-            if previous and when < previous[0]:
+            when = dt.datetime.combine(day, dt.time(hour, minute, second))
+            # A date alone means some time that day: only an earlier day is out of order.
+            earlier = previous and (
+                day < previous[0].date() if date else when < previous[0]
+            )
+            if earlier:
+                assert previous is not None
                 yield Finding(
                     pm.path,
                     row.line,
@@ -201,13 +228,36 @@ def check_timeline(pm: Postmortem) -> Iterator[Finding]:
             previous = (when, raw) if previous is None or when >= previous[0] else previous
 
 
+def _plain_heading(text: str) -> str:
+    return " ".join(_DECORATION.sub("", text).split()).casefold()
+
+
+def check_title(pm: Postmortem) -> Iterator[Finding]:
+    """The front-matter ``title`` and the body's ``# `` heading say the same thing."""
+    title, document = pm.meta.get("title"), pm.document
+    if not isinstance(title, str) or document is None or not document.title:
+        return
+    if _plain_heading(title) == _plain_heading(document.title):
+        return
+    yield Finding(
+        pm.path,
+        document.title_line,
+        "title-mismatch",
+        Level.WARNING,
+        f"the heading '# {document.title}' differs from the front-matter title {title!r}",
+        "make them the same: the site lists the title and shows the heading",
+        1,
+    )
+
+
 def check_postmortem(pm: Postmortem, policy: Policy) -> list[Finding]:
     """All per-file checks beyond the schema."""
     return [
         *check_severity(pm),
         *check_time_order(pm),
         *check_placeholders(pm, policy),
-        *check_timeline(pm),
+        *check_timeline(pm, policy),
+        *check_title(pm),
     ]
 
 

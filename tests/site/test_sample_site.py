@@ -240,8 +240,10 @@ def test_exports_round_trip(sample: BuiltSite) -> None:
     data = json.loads((sample.site / "incidents.json").read_text(encoding="utf-8"))
     assert data["count"] == len(sample.published) and data["today"] == TODAY.isoformat()
     for exported, meta in zip(data["incidents"], sample.published, strict=True):
-        extra = {"durations", "url", "path", "source"}
+        extra = {"durations", "url", "path", "source", "root_causes"}
         assert {k: v for k, v in exported.items() if k not in extra} == meta
+        causes = meta["root_cause"] if isinstance(meta["root_cause"], list) else [meta["root_cause"]]
+        assert exported["root_causes"] == causes
         seconds = (when(meta["resolved"]) - when(meta["started"])).total_seconds()
         assert exported["durations"]["time_to_resolve"]["seconds"] == seconds
         assert exported["durations"]["time_to_resolve"]["minutes"] == round(seconds / 60, 2)
