@@ -43,6 +43,8 @@ class PostmortemsConfig(base.Config):
     blockquote_level = c.Optional(c.Choice(LEVEL_CHOICES))
     today = c.Optional(c.Type((str, dt.date)))
     url_prefix = c.Type(str, default="incidents")
+    # Only `mkdocs serve` reads this: never a normal build.
+    preview_drafts = c.Type(bool, default=False)
     # The published site (only the build reads these).
     site = c.Type(bool, default=True)
     index_page_size = c.Type(int, default=200)

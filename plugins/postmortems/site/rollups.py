@@ -299,8 +299,12 @@ def _periods(counts: Mapping[str, Counter[str]]) -> list[PeriodCounts]:
             for key in sorted(counts, reverse=True)]
 
 
-def build_rollups(postmortems: Iterable[Postmortem], today: dt.date) -> Rollups:
-    """Aggregate the published post-mortems in one pass; ``today`` decides what is overdue."""
+def build_rollups(postmortems: Iterable[Postmortem], today: dt.date, *,
+                  include_drafts: bool = False) -> Rollups:
+    """Aggregate the published post-mortems in one pass; ``today`` decides what is overdue.
+
+    ``include_drafts`` adds the readable drafts (the ``mkdocs serve`` preview of drafts).
+    """
     incidents: list[Incident] = []
     by_id: dict[str, Incident] = {}
     years: dict[str, list[Incident]] = defaultdict(list)
@@ -318,7 +322,7 @@ def build_rollups(postmortems: Iterable[Postmortem], today: dt.date) -> Rollups:
     related: list[tuple[str, str]] = []
 
     for pm in postmortems:
-        if not pm.published:
+        if not (pm.published or (include_drafts and pm.is_draft and pm.source.readable)):
             continue
         incident = Incident.from_postmortem(pm, today)
         incidents.append(incident)
