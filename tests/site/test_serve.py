@@ -105,3 +105,4 @@ def test_a_build_neither_serves_errors_nor_previews_drafts(project: Project) -> 
     assert (site / "incidents/2026/broken/index.html").is_file()
     assert not (site / "incidents/2026/draft").exists()
     assert not (site / "postmortem-findings").exists()
+
