@@ -181,20 +181,8 @@ def check_timeline(pm: Postmortem, policy: Policy | None = None) -> Iterator[Fin
             raw = _time_cell(row.cells)
             if raw is None:
                 continue
-            text = _APPROXIMATE.sub("", _DECORATION.sub("", raw).strip(), count=1).strip()
-            stamp, clock, date = _STAMP.match(text), _CLOCK.match(text), _DATE.match(text)
-            hour = minute = second = 0
-            if stamp or date:
-                try:
-                    day = dt.date.fromisoformat((stamp or date).group("d"))  # type: ignore[union-attr]
-                except ValueError:
-                    day, stamp, date = None, None, None
-            if stamp or clock:
-                match = stamp or clock
-                assert match is not None
-                hour, minute = int(match.group("h")) % 24, int(match.group("m"))
-                second = int(match.group("s") or 0)
-            if not (stamp or clock or date):
+            read = _read_time(raw)
+            if read is None:
                 if not _is_placeholder(raw, policy):
                     yield Finding(
                         pm.path,
@@ -207,15 +195,15 @@ def check_timeline(pm: Postmortem, policy: Policy | None = None) -> Iterator[Fin
                         1,
                     )
                 continue
+            row_day, clock_time = read
+            day = row_day or day
             if day is None:
                 continue
-            when = dt.datetime.combine(day, dt.time(hour, minute, second))
+            when = dt.datetime.combine(day, clock_time or dt.time())
             # A date alone means some time that day: only an earlier day is out of order.
-            earlier = previous and (
-                day < previous[0].date() if date else when < previous[0]
-            )
-            if earlier:
-                assert previous is not None
+            if previous is not None and (
+                day < previous[0].date() if clock_time is None else when < previous[0]
+            ):
                 yield Finding(
                     pm.path,
                     row.line,
@@ -226,6 +214,26 @@ def check_timeline(pm: Postmortem, policy: Policy | None = None) -> Iterator[Fin
                     1,
                 )
             previous = (when, raw) if previous is None or when >= previous[0] else previous
+
+
+def _read_time(raw: str) -> tuple[dt.date | None, dt.time | None] | None:
+    """A timeline cell as (its date if written, its time if written); None if unreadable.
+
+    ``~`` or ``about`` in front (an approximate time) is read as the time itself.
+    """
+    text = _APPROXIMATE.sub("", _DECORATION.sub("", raw).strip(), count=1).strip()
+    stamp, clock, date = _STAMP.match(text), _CLOCK.match(text), _DATE.match(text)
+    match = stamp or clock
+    try:
+        day = dt.date.fromisoformat((stamp or date).group("d")) if stamp or date else None
+        when = (
+            dt.time(int(match.group("h")) % 24, int(match.group("m")), int(match.group("s") or 0))
+            if match
+            else None
+        )
+    except ValueError:  # 2026-02-30, 09:75
+        return None
+    return (day, when) if day or when else None
 
 
 def _plain_heading(text: str) -> str:

@@ -177,7 +177,7 @@ Examples:
 """
 
 
-@main.command(epilog=NEW_EPILOG)
+@main.command(epilog=NEW_EPILOG, short_help="Start a post-mortem with the next free id.")
 @click.argument("title")
 @click.option(
     "--severity",
@@ -195,6 +195,7 @@ Examples:
     "--date",
     "day",
     type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
     help="The day the incident started (default: today, UTC).",
 )
 @click.option("--service", "services", multiple=True, help="An affected service (repeatable).")
@@ -264,7 +265,7 @@ Examples:
 """
 
 
-@main.command(epilog=ACTIONS_EPILOG)
+@main.command(epilog=ACTIONS_EPILOG, short_help="List the action items by owner, for reviews.")
 @click.option("--owner", help="Only this owner's items (case-insensitive).")
 @click.option("--overdue", is_flag=True, help="Only open items whose due date has passed.")
 @click.option(
@@ -277,6 +278,7 @@ Examples:
 @click.option(
     "--due-before",
     type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
     help="Only items due before this day (YYYY-MM-DD).",
 )
 @click.option(

@@ -120,9 +120,10 @@ def test_date_only_and_approximate_times_are_read_and_ordered(project: Project) 
     ]
     back = rows + "| 2026-03-14 | Earlier day written last | x |\n"
     assert [f["rule"] for f in findings(project, timeline(back))] == ["timeline-order"]
-    unread = rows.replace("| about 09:12 |", "| after lunch |")
-    [warning] = findings(project, timeline(unread))
-    assert (warning["rule"], warning["level"]) == ("timeline-time", "warning")
+    for unreadable in ("after lunch", "09:75", "2026-02-30"):
+        unread = rows.replace("| about 09:12 |", f"| {unreadable} |")
+        [warning] = findings(project, timeline(unread))
+        assert (warning["rule"], warning["level"]) == ("timeline-time", "warning"), unreadable
 
 
 def test_a_placeholder_cell_is_a_placeholder_only(project: Project) -> None:
