@@ -71,6 +71,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
 
     @event_priority(50)  # before mkdocs-macros reads the macros other plugins register
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        # With on_startup, MkDocs keeps one instance for every build of the process.
+        self.publisher, self.result, self.incident_uris = None, None, set()
         if not self.config.enabled:
             return None
         project_dir = Path(config.config_file_path or ".").resolve().parent
