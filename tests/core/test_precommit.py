@@ -3,7 +3,8 @@
 The fast test runs this repository's own ``.pre-commit-config.yaml`` hook definitions (the
 same ``files`` and ``pass_filenames`` as ``.pre-commit-hooks.yaml``) with the test's Python;
 the ``hookenv`` test runs ``pre-commit try-repo`` on this repository, which builds the hook's
-environment with pip as a user's pre-commit does (about 90 s on the CI machine).
+environment with pip as a user's pre-commit does (about 70 s here; twice that when the
+working tree has uncommitted changes, as each try-repo then makes its own snapshot).
 """
 
 from __future__ import annotations
