@@ -22,6 +22,9 @@ _STAMP = re.compile(
     r"^(?P<d>\d{4}-\d{2}-\d{2})[T ](?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?(?:\s*(?:UTC|Z))?$",
     re.I,
 )
+_DATE = re.compile(r"^(?P<d>\d{4}-\d{2}-\d{2})$")
+#: ``~12:15``, ``about 12:15``, ``approx. 12:15``, ``ca. 12:15``: an approximate time.
+_APPROXIMATE = re.compile(r"^(?:~|≈|about\s+|around\s+|approx(?:\.|imately)?\s+|ca\.?\s+)\s*", re.I)
 
 
 def expected_severity(flags: dict[str, Any]) -> str:
@@ -56,6 +59,19 @@ def check_severity(pm: Postmortem) -> Iterator[Finding]:
     if declared != expected:
         answered = ", ".join(f"{k}={'yes' if v else 'no'}" for k, v in flags.items())
         line, column = _line(pm, "severity")
+        if pm.severity_reason:
+            yield Finding(
+                pm.path,
+                line,
+                "severity-mismatch",
+                Level.INFO,
+                f"severity {declared} deliberately differs from the decision tree ({expected}): "
+                f"{pm.severity_reason!r}",
+                "the severity_reason is shown on the incident page; remove it to use "
+                f"the decision tree's {expected}",
+                column,
+            )
+            return
         yield Finding(
             pm.path,
             line,
@@ -63,7 +79,8 @@ def check_severity(pm: Postmortem) -> Iterator[Finding]:
             Level.ERROR,
             f"severity {declared} disagrees with the decision tree, which gives {expected} "
             f"for impact_flags ({answered})",
-            f"set severity: {expected}, or correct the impact_flags answers",
+            f"set severity: {expected}, or correct the impact_flags answers, or say why in "
+            "severity_reason",
             column,
         )
 
@@ -147,8 +164,17 @@ def _time_cell(cells: dict[str, str]) -> str | None:
     return next(iter(cells.values()), None)
 
 
-def check_timeline(pm: Postmortem) -> Iterator[Finding]:
-    """Timeline rows in chronological order; ``HH:MM`` inherits the date of the row above."""
+def _is_placeholder(text: str, policy: Policy | None) -> bool:
+    return policy is not None and any(p.pattern.search(text) for p in policy.placeholders)
+
+
+def check_timeline(pm: Postmortem, policy: Policy | None = None) -> Iterator[Finding]:
+    """Timeline rows in chronological order; ``HH:MM`` inherits the date of the row above.
+
+    A row may give a date alone (``2022-04-08``: at the start of that day for ordering) or
+    an approximate time (``~12:15``, ``about 12:15``). A cell that is a template placeholder
+    is reported once, by the placeholder check, not also as an unreadable time.
+    """
     section: Section | None = pm.document.section("timeline") if pm.document else None
     if section is None:
         return
@@ -160,29 +186,29 @@ def check_timeline(pm: Postmortem) -> Iterator[Finding]:
             raw = _time_cell(row.cells)
             if raw is None:
                 continue
-            text = _DECORATION.sub("", raw).strip()
-            stamp, clock = _STAMP.match(text), _CLOCK.match(text)
-            match = stamp or clock
-            parsed = _row_time(match, day if stamp is None else None) if match else None
-            if match is None or (stamp is not None and parsed is None) or (
-                clock is not None and day is not None and parsed is None
+            read = _read_time(raw)
+            if read is None:
+                if not _is_placeholder(raw, policy):
+                    yield Finding(
+                        pm.path,
+                        row.line,
+                        "timeline-time",
+                        Level.WARNING,
+                        f"timeline time {raw!r} cannot be read",
+                        "write times as 09:12, 2026-03-15 01:10 for another day, 2026-03-15 "
+                        "for a day only, or ~09:12 for an approximate time",
+                        1,
+                    )
+                continue
+            row_day, clock_time = read
+            day = row_day or day
+            if day is None:
+                continue
+            when = dt.datetime.combine(day, clock_time or dt.time())
+            # A date alone means some time that day: only an earlier day is out of order.
+            if previous is not None and (
+                day < previous[0].date() if clock_time is None else when < previous[0]
             ):
-                # Not a time at all, or an impossible one (05:60, 2026-13-01 09:00).
-                yield Finding(
-                    pm.path,
-                    row.line,
-                    "timeline-time",
-                    Level.WARNING,
-                    f"timeline time {raw!r} cannot be read",
-                    "write times as 09:12, or 2026-03-15 01:10 for another day",
-                    1,
-                )
-                continue
-            if parsed is None:  # a clock time before any date is known
-                continue
-            when = parsed
-            day = when.date()
-            if previous and when < previous[0]:
                 yield Finding(
                     pm.path,
                     row.line,
@@ -195,18 +221,46 @@ def check_timeline(pm: Postmortem) -> Iterator[Finding]:
             previous = (when, raw) if previous is None or when >= previous[0] else previous
 
 
-def _row_time(match: re.Match[str], day: dt.date | None) -> dt.datetime | None:
-    """The time of a timeline row: its own date (``_STAMP``) or ``day``; None if impossible."""
-    groups = match.groupdict()
+def _read_time(raw: str) -> tuple[dt.date | None, dt.time | None] | None:
+    """A timeline cell as (its date if written, its time if written); None if unreadable.
+
+    ``~`` or ``about`` in front (an approximate time) is read as the time itself.
+    """
+    text = _APPROXIMATE.sub("", _DECORATION.sub("", raw).strip(), count=1).strip()
+    stamp, clock, date = _STAMP.match(text), _CLOCK.match(text), _DATE.match(text)
+    match = stamp or clock
     try:
-        if groups.get("d") is not None:
-            day = dt.date.fromisoformat(groups["d"])
-        if day is None:
-            return None
-        clock = dt.time(int(groups["h"]) % 24, int(groups["m"]), int(groups["s"] or 0))
-    except ValueError:
+        day = dt.date.fromisoformat((stamp or date).group("d")) if stamp or date else None
+        when = (
+            dt.time(int(match.group("h")) % 24, int(match.group("m")), int(match.group("s") or 0))
+            if match
+            else None
+        )
+    except ValueError:  # 2026-02-30, 09:75
         return None
-    return dt.datetime.combine(day, clock)
+    return (day, when) if day or when else None
+
+
+def _plain_heading(text: str) -> str:
+    return " ".join(_DECORATION.sub("", text).split()).casefold()
+
+
+def check_title(pm: Postmortem) -> Iterator[Finding]:
+    """The front-matter ``title`` and the body's ``# `` heading say the same thing."""
+    title, document = pm.meta.get("title"), pm.document
+    if not isinstance(title, str) or document is None or not document.title:
+        return
+    if _plain_heading(title) == _plain_heading(document.title):
+        return
+    yield Finding(
+        pm.path,
+        document.title_line,
+        "title-mismatch",
+        Level.WARNING,
+        f"the heading '# {document.title}' differs from the front-matter title {title!r}",
+        "make them the same: the site lists the title and shows the heading",
+        1,
+    )
 
 
 def check_postmortem(pm: Postmortem, policy: Policy) -> list[Finding]:
@@ -215,7 +269,8 @@ def check_postmortem(pm: Postmortem, policy: Policy) -> list[Finding]:
         *check_severity(pm),
         *check_time_order(pm),
         *check_placeholders(pm, policy),
-        *check_timeline(pm),
+        *check_timeline(pm, policy),
+        *check_title(pm),
     ]
 
 

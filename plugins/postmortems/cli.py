@@ -28,6 +28,8 @@ from .scaffold import (
     validate_spec,
 )
 from .settings import Settings, SettingsError
+from .views import RENDERERS as VIEW_FORMATS
+from .views import ActionFilter, actions_view
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -43,13 +45,37 @@ def load_settings(config_file: Path | None) -> Settings:
     return from_mkdocs_yml(config_file)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+MAIN_EPILOG = """\b
+Examples:
+  postmortem new "Checkout errors after failover" --production --users-blocked
+  postmortem check --strict
+  postmortem check incidents/2026/2026-03-14-checkout.md
+  postmortem actions --overdue --format markdown
+
+Options are read from the postmortems plugin in the nearest mkdocs.yml.
+Run 'postmortem COMMAND --help' for a command's options.
+"""
+
+
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"]}, epilog=MAIN_EPILOG
+)
 @click.version_option(package_name="mkdocs-postmortems")
 def main() -> None:
     """Post-mortems as code: check incident post-mortems against the team's policy."""
 
 
-@main.command()
+CHECK_EPILOG = """\b
+Examples:
+  postmortem check                      the whole collection
+  postmortem check --strict             warnings fail too (CI, pre-commit)
+  postmortem check incidents/2026/a.md  one file; ids are resolved against the rest
+  postmortem check --format github      annotations on a pull request
+  postmortem check --format sarif --output findings.sarif
+"""
+
+
+@main.command(epilog=CHECK_EPILOG)
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--format",
@@ -151,7 +177,15 @@ def render_report(
     return click.unstyle(render_text(result, strict=strict))
 
 
-@main.command()
+NEW_EPILOG = """\b
+Examples:
+  postmortem new "Checkout errors after replica failover"
+  postmortem new "Search showed unavailable items" --date 2026-01-19 \\
+      --no-production --correctness --service search --author search-team --no-input
+"""
+
+
+@main.command(epilog=NEW_EPILOG, short_help="Start a post-mortem with the next free id.")
 @click.argument("title")
 @click.option(
     "--severity",
@@ -169,6 +203,7 @@ def render_report(
     "--date",
     "day",
     type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
     help="The day the incident started (default: today, UTC).",
 )
 @click.option("--service", "services", multiple=True, help="An affected service (repeatable).")
@@ -226,6 +261,93 @@ def new(
         click.echo(f"postmortem: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     click.echo(os.path.relpath(path))
+
+
+ACTIONS_EPILOG = """\b
+Examples:
+  postmortem actions                          every published action item, by owner
+  postmortem actions --overdue                what is late, for the weekly review
+  postmortem actions --owner db-team --status open --status in-progress
+  postmortem actions --due-before 2026-12-31 --format csv --output due.csv
+  postmortem actions --overdue --format markdown    a digest for an issue or a chat
+"""
+
+
+@main.command(epilog=ACTIONS_EPILOG, short_help="List the action items by owner, for reviews.")
+@click.option("--owner", help="Only this owner's items (case-insensitive).")
+@click.option("--overdue", is_flag=True, help="Only open items whose due date has passed.")
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice(["open", "in-progress", "done", "wont-do", "overdue"]),
+    help="Only items with this status (repeatable).",
+)
+@click.option(
+    "--due-before",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
+    help="Only items due before this day (YYYY-MM-DD).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(list(VIEW_FORMATS)),
+    default="text",
+    show_default=True,
+    help="text: a table per owner; json, csv; markdown: a digest for an issue.",
+)
+@click.option(
+    "--output",
+    "output_file",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write to this file instead of standard output.",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="mkdocs.yml to read the postmortems options from (default: the nearest one).",
+)
+def actions(
+    owner: str | None,
+    overdue: bool,
+    statuses: tuple[str, ...],
+    due_before: dt.datetime | None,
+    output_format: str,
+    output_file: Path | None,
+    config_file: Path | None,
+) -> None:
+    """List the action items of the published post-mortems, grouped by owner.
+
+    The same items, states and order as the site's action-items page; "overdue" is
+    measured against the configured 'today' or else today (UTC). Exit status: 0 listed,
+    2 usage or configuration error.
+    """
+    try:
+        settings = load_settings(config_file)
+        if not settings.incidents_path.is_dir():
+            raise SettingsError(f"incidents folder {settings.incidents_path} does not exist")
+        result = Checker(settings).check_paths([settings.incidents_path])
+    except ConfigurationError as exc:
+        click.echo(f"postmortem: configuration error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    keep = ActionFilter(
+        owner=owner,
+        overdue=overdue,
+        status=statuses,
+        due_before=due_before.date() if due_before else None,
+    )
+    view = actions_view(result.postmortems, settings.effective_today, keep)
+    text = VIEW_FORMATS[output_format](view)
+    if output_file is None:
+        click.echo(text)
+        return
+    try:
+        output_file.write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:
+        click.echo(f"postmortem: cannot write {output_file}: {exc.strerror}", err=True)
+        sys.exit(EXIT_USAGE)
 
 
 def _register_learning() -> None:

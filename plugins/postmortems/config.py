@@ -45,6 +45,8 @@ class PostmortemsConfig(base.Config):
     cache = c.Type(bool, default=_DEFAULTS.cache)
     url_prefix = c.Type(str, default="incidents")
     raw_html = c.Choice(("refuse", "allow"), default=_DEFAULTS.raw_html)
+    # Only `mkdocs serve` reads this: never a normal build.
+    preview_drafts = c.Type(bool, default=False)
     # The published site (only the build reads these).
     site = c.Type(bool, default=True)
     index_page_size = c.Type(int, default=200)

@@ -4,7 +4,8 @@ Every finding is created at its rule's default level. :func:`resolve` then appli
 this order (each step sees the result of the one before):
 
 1. the team's level for the rule id (``rule_levels``), else for the finding's category;
-2. the draft leniency: in a draft, a completeness rule (``draft_rules``) gets ``draft_level``;
+2. the draft leniency: in a draft, a completeness rule (``draft_rules``) gets ``draft_level``
+   (a left-in placeholder stays at least a warning, see ``DRAFT_FLOORS``);
 3. the scope cap: inside a block quote (quoted chat) a finding is at most
    ``blockquote_level``.
 
@@ -32,6 +33,10 @@ DEFAULT_DRAFT_RULES = (
     "required-field",
 )
 
+#: In a draft these completeness rules stay at least warnings: template text left in passes
+#: ``postmortem check`` but fails ``--strict`` (CI, pre-commit) until it is replaced.
+DRAFT_FLOORS = {"placeholder": "warning"}
+
 #: Scopes that cap a finding's level, and the setting that gives the cap.
 QUOTE_SCOPE = "quote"
 
@@ -52,6 +57,9 @@ def resolve(finding: Finding, policy: LevelPolicy, *, draft: bool = False) -> Fi
     name = level or finding.level.value
     if draft and finding.rule in policy.draft_rules:
         name = policy.draft_level
+        floor = DRAFT_FLOORS.get(finding.rule, "off")
+        if name != "off" and _RANK[name] < _RANK[floor]:
+            name = floor
     if finding.scope == QUOTE_SCOPE and _RANK[name] > _RANK[policy.blockquote_level]:
         name = policy.blockquote_level
     if name == "off":

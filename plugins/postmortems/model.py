@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +14,37 @@ from .source import SourceFile
 PUBLISHED_STATUSES = ("review", "final")
 OPEN_ACTION_STATUSES = ("open", "in-progress")
 MILESTONES = ("started", "detected", "contained", "resolved")
+#: ``action_items: to-be-agreed``: a post-mortem under review whose items are still to agree.
+TO_BE_AGREED = "to-be-agreed"
+
+
+@dataclass(frozen=True)
+class RootCause:
+    """One root cause: a category of the schema's taxonomy and a one-sentence summary."""
+
+    category: str
+    summary: str
+
+
+def root_causes(meta: Mapping[str, Any]) -> list[RootCause]:
+    """The root causes of ``meta['root_cause']``, one mapping or a list of mappings.
+
+    The one reader of that field: checks, site, exports and similarity all use it.
+    Entries that are not mappings are skipped (the schema reports them).
+    """
+    value = meta.get("root_cause")
+    entries = value if isinstance(value, list) else [value]
+    out = []
+    for entry in entries:
+        if isinstance(entry, Mapping):
+            category, summary = entry.get("category"), entry.get("summary")
+            out.append(
+                RootCause(
+                    category if isinstance(category, str) else "",
+                    summary if isinstance(summary, str) else "",
+                )
+            )
+    return out
 
 
 def parse_datetime(value: Any) -> dt.datetime | None:
@@ -123,6 +155,21 @@ class Postmortem:
         if start is None or end is None or end < start:
             return None
         return end - start
+
+    @property
+    def root_causes(self) -> list[RootCause]:
+        return root_causes(self.meta)
+
+    @property
+    def severity_reason(self) -> str:
+        """Why the severity deliberately differs from the decision tree ('' when it does not)."""
+        value = self.meta.get("severity_reason")
+        return value.strip() if isinstance(value, str) else ""
+
+    @property
+    def action_items_to_be_agreed(self) -> bool:
+        """Under review, the action items are still to be agreed (``to-be-agreed``)."""
+        return self.meta.get("action_items") == TO_BE_AGREED
 
     @property
     def action_items(self) -> list[ActionItem]:

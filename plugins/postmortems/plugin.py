@@ -58,9 +58,22 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.settings: Settings | None = None
         self.incident_uris: set[str] = set()
         self.publisher: wiring.Publisher | None = None
+        self.serving = False
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """Remember whether this is ``mkdocs serve`` (MkDocs keeps this instance for its
+        rebuilds): a preview keeps serving through errors and may show drafts."""
+        self.serving = command == "serve"
+
+    @property
+    def preview_drafts(self) -> bool:
+        """Drafts are published only by ``mkdocs serve`` with ``preview_drafts: true``."""
+        return self.serving and self.config.preview_drafts
 
     @event_priority(50)  # before mkdocs-macros reads the macros other plugins register
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        # With on_startup, MkDocs keeps one instance for every build of the process.
+        self.publisher, self.result, self.incident_uris = None, None, set()
         if not self.config.enabled:
             return None
         project_dir = Path(config.config_file_path or ".").resolve().parent
@@ -90,7 +103,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         for finding in self.result.findings:
             log_finding(finding)
         errors = sum(1 for f in self.result.findings if f.level is Level.ERROR)
-        if errors:
+        if errors and self.serving:
+            log.warning(f"postmortems: {errors} error(s); serving anyway, the findings are "
+                        "shown on the pages and on postmortem-findings/ ('mkdocs build' fails)")
+        elif errors:
             files_with = len({f.path for f in self.result.findings if f.level is Level.ERROR})
             raise PluginError(
                 f"postmortems: {errors} error(s) in {files_with} post-mortem(s); "
@@ -104,7 +120,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             absolute = pm.source.abs_path or self.settings.resolve(pm.source.path)
             src_uri = f"{prefix}/{absolute.relative_to(incidents).as_posix()}"
             existing = files.get_file_from_path(src_uri)
-            if not pm.published:
+            previewed = self.preview_drafts and pm.is_draft and pm.source.readable
+            if not (pm.published or previewed):
                 if existing is not None:
                     files.remove(existing)  # drafts inside docs_dir are not published either
                 continue
@@ -116,6 +133,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             published[pm.path] = existing
         log.info(self.result.accounting())
         if self.publisher is not None:
+            self.publisher.preview_drafts = self.preview_drafts
+            self.publisher.findings = {}
+            for finding in self.result.findings if self.serving else ():
+                self.publisher.findings.setdefault(finding.path, []).append(finding)
             self.publisher.add_site(self.result, published, files, config)
         return files
 

@@ -171,7 +171,8 @@ _CORE: tuple[RuleInfo, ...] = (
         "severity-mismatch",
         "consistency",
         "The severity disagrees with the protocol's decision tree over impact_flags.",
-        "Set the severity the decision tree gives, or correct the impact_flags answers.",
+        "Set the severity the decision tree gives, correct the impact_flags answers, or "
+        "explain a deliberate choice in severity_reason (then this is a note).",
     ),
     _rule(
         "time-order",
@@ -195,7 +196,15 @@ _CORE: tuple[RuleInfo, ...] = (
         "timeline-time",
         "consistency",
         "A timeline time cannot be read.",
-        "Write times as 09:12, or 2026-03-15 01:10 for another day.",
+        "Write times as 09:12, 2026-03-15 01:10 for another day, 2026-03-15 for a day only, "
+        "or ~09:12 for an approximate time.",
+        Level.WARNING,
+    ),
+    _rule(
+        "title-mismatch",
+        "consistency",
+        "The front-matter title and the body's '# ' heading differ.",
+        "Make them the same: the site lists the title and shows the heading.",
         Level.WARNING,
     ),
     _rule(

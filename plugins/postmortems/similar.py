@@ -26,6 +26,7 @@ from typing import Any
 
 import yaml
 
+from .model import root_causes
 from .settings import packaged
 
 DEFAULT_CONCEPTS_PATH = packaged("similarity-concepts.yml")
@@ -490,7 +491,7 @@ def case_from_front_matter(meta: Mapping[str, Any], body: str) -> CaseText:
     Rows of the Root Cause table whose level is "Symptom" are left out: they describe what
     was seen, not why.
     """
-    root = meta.get("root_cause") if isinstance(meta.get("root_cause"), Mapping) else {}
+    causes = root_causes(meta)
     parts = sections(body)
     started = meta.get("started")
     if isinstance(started, (dt.date, dt.datetime)):
@@ -503,8 +504,9 @@ def case_from_front_matter(meta: Mapping[str, Any], body: str) -> CaseText:
         id=str(meta.get("id", "")),
         title=str(meta.get("title", "")),
         started=str(started) if started else None,
-        cause_summary=str(root.get("summary", "") or ""),
-        cause_category=str(root.get("category", "") or ""),
+        cause_summary=" ".join(c.summary for c in causes if c.summary),
+        # The first cause's category: a case has one category feature.
+        cause_category=causes[0].category if causes else "",
         cause_text=_SYMPTOM_ROW_RE.sub("", parts.get("root cause", "")),
         factors_text=parts.get("contributing factors", ""),
         services=strings(meta.get("services")),

@@ -45,6 +45,12 @@ def front_matter(path: Path) -> dict[str, Any]:
     return yaml.load(front, Loader=_StringDates)
 
 
+def causes(meta: dict[str, Any]) -> list[dict[str, str]]:
+    """The root causes of a front matter: one mapping or a list of them."""
+    value = meta["root_cause"]
+    return value if isinstance(value, list) else [value]
+
+
 def when(value: str) -> dt.datetime:
     return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
 

@@ -50,6 +50,10 @@ def incidents_json(rollups: Rollups, urls: SiteUrls) -> str:
         url = urls.incident(incident.id) or ""
         incidents.append({
             **incident.meta,
+            "root_causes": [
+                {"category": cause.category, "summary": cause.summary}
+                for cause in incident.root_causes
+            ],
             "durations": {key: _duration(incident.durations[key]) for _, key, _ in DURATIONS},
             "url": urls.absolute(url),
             "path": url,

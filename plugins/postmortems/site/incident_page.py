@@ -24,6 +24,8 @@ def root_cause_box(incident: Incident) -> str:
 
 
 def action_table(incident: Incident, link: Links) -> str:
+    if incident.actions_to_be_agreed:
+        return render("incident/actions-to-be-agreed.html.j2", i=incident)
     rows = sorted(incident.action_items, key=lambda row: row.sort_key())
     return render("incident/actions.html.j2", rows=rows, link=link)
 
@@ -76,7 +78,9 @@ def decorate(markdown: str, incident: Incident, rollups: Rollups, link: Links,
             inserts.append((section.line - first + 1, root_cause_box(incident)))
         elif section.slug == "action-items":
             inserts.append((section.end_line - first + 1, action_table(incident, link)))
-    if not any(s.slug == "action-items" for s in sections) and incident.action_items:
+    if not any(s.slug == "action-items" for s in sections) and (
+        incident.action_items or incident.actions_to_be_agreed
+    ):
         inserts.append((len(lines), "## Action Items\n\n" + action_table(incident, link)))
     if similar is not None:
         inserts.append((len(lines), similar_section(incident, rollups, link, similar)))

@@ -118,6 +118,7 @@ class Site:
             VIEWS["action-items"], "pages/action-items.md.j2", rows=rollups.action_items,
             actions=rollups.action_counts(), owners=rollups.owners,
             overdue=[a for a in rollups.action_items if a.state == "overdue"],
+            to_be_agreed=[i for i in rollups.incidents if i.actions_to_be_agreed],
             anchors=owner_anchors([g.owner for g in rollups.owners]),
         )
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from ..model import PUBLISHED_STATUSES, ActionItem, Postmortem
+from ..model import PUBLISHED_STATUSES, ActionItem, Postmortem, RootCause
 from ..publishing import tag_key
 from .stats import month_key, quantile, quarter_key, year_key
 
@@ -62,11 +62,18 @@ class Incident:
     source: str
     meta: Mapping[str, Any] = field(repr=False)
     action_items: tuple[ActionRow, ...] = field(default=(), repr=False)
+    #: Every root cause; ``category`` and ``root_cause`` above are the first and all summaries.
+    root_causes: tuple[RootCause, ...] = ()
+    severity_reason: str = ""
+    #: Under review, with ``action_items: to-be-agreed``.
+    actions_to_be_agreed: bool = False
 
     @classmethod
     def from_postmortem(cls, pm: Postmortem, today: dt.date) -> Incident:
         meta = pm.meta
-        root_cause = meta.get("root_cause") if isinstance(meta.get("root_cause"), dict) else {}
+        causes = tuple(
+            RootCause(cause.category or "unknown", cause.summary) for cause in pm.root_causes
+        ) or (RootCause("unknown", ""),)
         incident = cls(
             id=pm.id or pm.path,
             title=pm.title,
@@ -75,8 +82,8 @@ class Incident:
             services=_strings(meta.get("services")),
             tags=_strings(meta.get("tags")),
             authors=_strings(meta.get("authors")),
-            category=_text(root_cause.get("category")) or "unknown",
-            root_cause=_text(root_cause.get("summary")),
+            category=causes[0].category,
+            root_cause=" ".join(cause.summary for cause in causes if cause.summary),
             detection=_text(meta.get("detection")),
             fix_type=_text(meta.get("fix_type")),
             started=pm.time("started"),
@@ -87,11 +94,23 @@ class Incident:
             related=_strings(meta.get("related")),
             source=pm.path,
             meta=meta,
+            root_causes=causes,
+            severity_reason=pm.severity_reason,
+            actions_to_be_agreed=pm.action_items_to_be_agreed,
         )
         incident.action_items = tuple(
             ActionRow.from_item(item, incident, today) for item in pm.action_items
         )
         return incident
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """The root-cause categories, each once, in the order written."""
+        return tuple(dict.fromkeys(cause.category for cause in self.root_causes))
+
+    def cause_summary(self, category: str) -> str:
+        """The summaries of the root causes in ``category``."""
+        return " ".join(c.summary for c in self.root_causes if c.category == category and c.summary)
 
     @property
     def date(self) -> dt.date | None:
@@ -281,8 +300,12 @@ def _periods(counts: Mapping[str, Counter[str]]) -> list[PeriodCounts]:
             for key in sorted(counts, reverse=True)]
 
 
-def build_rollups(postmortems: Iterable[Postmortem], today: dt.date) -> Rollups:
-    """Aggregate the published post-mortems in one pass; ``today`` decides what is overdue."""
+def build_rollups(postmortems: Iterable[Postmortem], today: dt.date, *,
+                  include_drafts: bool = False) -> Rollups:
+    """Aggregate the published post-mortems in one pass; ``today`` decides what is overdue.
+
+    ``include_drafts`` adds the readable drafts (the ``mkdocs serve`` preview of drafts).
+    """
     incidents: list[Incident] = []
     by_id: dict[str, Incident] = {}
     years: dict[str, list[Incident]] = defaultdict(list)
@@ -301,7 +324,7 @@ def build_rollups(postmortems: Iterable[Postmortem], today: dt.date) -> Rollups:
     related: list[tuple[str, str]] = []
 
     for pm in postmortems:
-        if not pm.published:
+        if not (pm.published or (include_drafts and pm.is_draft and pm.source.readable)):
             continue
         incident = Incident.from_postmortem(pm, today)
         incidents.append(incident)
@@ -320,7 +343,8 @@ def build_rollups(postmortems: Iterable[Postmortem], today: dt.date) -> Rollups:
             spellings.setdefault(tag_key(tag), tag) for tag in incident.tags))
         for tag in incident.tags:
             tags[tag].append(incident)
-        categories[incident.category].append(incident)
+        for category in incident.categories:
+            categories[category].append(incident)
         if incident.severity in durations:
             for key, value in incident.durations.items():
                 if value is not None:

@@ -20,6 +20,7 @@ from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
+from ..findings import Finding, Level
 from ..markdown import Body, slugify
 from ..pipeline import CheckResult
 from ..settings import Settings
@@ -81,6 +82,9 @@ class Publisher:
                                    options["edit_uri"])
         self.macros_plugin: Any = None
         self.public = options.get("profile", "full") == "public"
+        #: Under ``mkdocs serve`` only: drafts are previewed, findings shown on their pages.
+        self.preview_drafts = False
+        self.findings: dict[str, list[Finding]] = {}
 
     # --- on_config -------------------------------------------------------------------
 
@@ -116,7 +120,8 @@ class Publisher:
         postmortems = result.postmortems
         if self.public:
             postmortems = [public_postmortem(pm) for pm in postmortems]
-        rollups = build_rollups(postmortems, self.settings.effective_today)
+        rollups = build_rollups(postmortems, self.settings.effective_today,
+                                include_drafts=self.preview_drafts)
         urls = SiteUrls(
             incidents={i.id: published[i.source].url for i in rollups.incidents
                        if i.source in published},
@@ -148,6 +153,9 @@ class Publisher:
         }
         for uri, content in exports.items():
             self._add(files, File.generated(config, uri, content=content))
+        if self.findings:
+            self._add(files, File.generated(config, FINDINGS_URI,
+                                            content=findings_page(self.findings)))
         for name in ASSETS:
             self._add(files, File.generated(config, f"{ASSET_DIR}/{name}",
                                             abs_src_path=str(ASSET_PATH / name)))
@@ -191,8 +199,12 @@ class Publisher:
         page.edit_url = None if self.public else edit_url(self.edit_base, incident.source)
         link = self.site.urls.link(page.url)
         similar = self.site.learning.similar.get(incident.id, []) if self.site.learning else None
-        return decorate(markdown, incident, self.site.rollups, link, page.edit_url,
-                        self.bodies.get(uri), similar)
+        decorated = decorate(markdown, incident, self.site.rollups, link, page.edit_url,
+                             self.bodies.get(uri), similar)
+        findings = self.findings.get(incident.source)
+        if findings:
+            decorated = findings_box(findings) + "\n\n" + decorated
+        return decorated
 
     def page_content(self, page: Page) -> None:
         """Remember where each post-mortem's Root Cause section is, for the search boost."""
@@ -218,3 +230,44 @@ class Publisher:
         if not self.boosts_applied:
             rewrite_index(index, self.boosts)
         escape_markup(index)
+
+
+#: The page that lists every finding, generated under ``mkdocs serve`` only.
+FINDINGS_URI = "postmortem-findings.md"
+
+
+def _finding_items(findings: list[Finding]) -> str:
+    items = []
+    for f in findings:
+        hint = f"<br><em>hint: {escape(f.hint)}</em>" if f.hint else ""
+        items.append(f"<li><code>{escape(f.location())}</code> <strong>{f.level.value}</strong> "
+                     f"{escape(f.message)} <code>[{escape(f.rule)}]</code>{hint}</li>")
+    return "<ul>\n" + "\n".join(items) + "\n</ul>"
+
+
+def _counts(findings: list[Finding]) -> str:
+    errors = sum(1 for f in findings if f.level is Level.ERROR)
+    warnings = sum(1 for f in findings if f.level is Level.WARNING)
+    notes = len(findings) - errors - warnings
+    return f"{errors} error(s), {warnings} warning(s), {notes} note(s)"
+
+
+def findings_box(findings: list[Finding]) -> str:
+    """An admonition (raw HTML: no extension needed) with one post-mortem's findings."""
+    kind = "failure" if any(f.level is Level.ERROR for f in findings) else "warning"
+    return (f'<div class="admonition {kind} pm-findings" data-search-exclude>\n'
+            f'<p class="admonition-title">postmortem check: {_counts(findings)} '
+            f"(shown by mkdocs serve; a build fails on errors)</p>\n"
+            f"{_finding_items(findings)}\n</div>")
+
+
+def findings_page(findings: Mapping[str, list[Finding]]) -> str:
+    """Every finding of the collection, by file: the preview of ``postmortem check``."""
+    parts = ["---\ntitle: Post-mortem findings\nrender_macros: false\nsearch:\n  exclude: true"
+             "\n---\n", "# Post-mortem findings", "",
+             "What `postmortem check` reports; `mkdocs serve` shows this page while there are "
+             "findings (a `mkdocs build` fails on errors instead).", ""]
+    for path in sorted(findings):
+        parts += [f"## `{path}`", "", '<div class="pm-findings" markdown="0">',
+                  _finding_items(findings[path]), "</div>", ""]
+    return "\n".join(parts)
