@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import os
 import sys
 from pathlib import Path
@@ -354,6 +355,47 @@ def _register_learning() -> None:
     from .learn_cli import register
 
     register(main)
+
+
+RULES_EPILOG = """\b
+Examples:
+  postmortem rules                     every rule id, its category and default level
+  postmortem rules --format json       the same for other tools
+"""
+
+
+@main.command(epilog=RULES_EPILOG, short_help="List the rule ids and categories.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]),
+              default="text", show_default=True, help="text: a table; json: a list.")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="mkdocs.yml to read the postmortems options from (default: the nearest one).",
+)
+def rules(output_format: str, config_file: Path | None) -> None:
+    """List every rule id with its category, default level and what it means: the names
+    that rule_levels and draft_rules accept."""
+    from . import secretscan
+
+    try:
+        settings = load_settings(config_file)
+        checker = Checker(settings)
+        language = checker.language
+    except ConfigurationError as exc:
+        click.echo(f"postmortem: configuration error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    book = with_language_rules(language.rules) if language else core_rulebook()
+    entries = [(i.id, i.category, i.level.value, i.description) for i in book.rules.values()]
+    entries += [(rule, "security", "error", "A secret in the text (see docs/security.md).")
+                for rule in secretscan.rule_ids()]
+    if output_format == "json":
+        keys = ("id", "category", "level", "description")
+        click.echo(json.dumps([dict(zip(keys, e, strict=True)) for e in entries], indent=2))
+        return
+    width = max(len(e[0]) for e in entries)
+    for rule_id, category, level, description in entries:
+        click.echo(f"{rule_id:<{width}}  {category:<14} {level:<8} {description}")
 
 
 _register_learning()

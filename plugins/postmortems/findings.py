@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import json
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -24,6 +25,17 @@ def printable(text: str, *, newlines: bool = False) -> str:
         return char.encode("unicode_escape").decode("ascii")
 
     return _UNPRINTABLE.sub(visible, text)
+
+
+#: Characters JSON may carry raw but a viewer would act on: written as ``\uXXXX`` escapes,
+#: which decode to the same text.
+_JSON_INVISIBLE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def json_text(data: object) -> str:
+    """``data`` as indented JSON, exact text, with invisible controls escaped."""
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    return _JSON_INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 class Level(str, enum.Enum):

@@ -42,7 +42,26 @@ def read_collection(settings: Settings) -> list[Postmortem]:
             for path in discover([settings.incidents_path])]
 
 
-@click.command()
+STATS_EPILOG = """\b
+Examples:
+  postmortem stats                      tables for the weekly review
+  postmortem stats --format json        every figure the site shows, for other tools
+  postmortem stats --format markdown    to paste into an issue or a chat
+"""
+SIMILAR_EPILOG = """\b
+Examples:
+  postmortem similar incidents/2026/2026-03-14-checkout.md
+  postmortem similar --earlier -n 3 incidents/2026/2026-03-14-checkout.md
+  postmortem similar --text "replica promoted with the default connection limit"
+"""
+PAGES_EPILOG = """\b
+Examples:
+  postmortem pages --out build/pages
+  cd build/pages && mkdocs build     (or another generator reading mkdocs.yml)
+"""
+
+
+@click.command(epilog=STATS_EPILOG)
 @click.option("--format", "output_format", default="text", show_default=True,
               type=click.Choice(["text", "json", "csv", "markdown"]),
               help="text tables for people; json carries every figure the site shows.")
@@ -84,7 +103,7 @@ def _matches_table(matches: list[Match], titles: dict[str, tuple[str, str]]) -> 
                      + "  " + r[4] for r in rows).rstrip()
 
 
-@click.command()
+@click.command(epilog=SIMILAR_EPILOG)
 @click.argument("file", required=False,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--text", help="Free text to compare, such as a new incident's cause.")
@@ -129,7 +148,7 @@ def similar(file: Path | None, text: str | None, limit: int, earlier: bool,
     click.echo(_matches_table(matches, titles))
 
 
-@click.command()
+@click.command(epilog=PAGES_EPILOG)
 @click.option("--out", "out_dir", required=True,
               type=click.Path(file_okay=False, path_type=Path),
               help="Folder to write docs/ and mkdocs.yml into (created if needed).")

@@ -110,3 +110,14 @@ def test_rule_levels_from_config(project: Project) -> None:
     assert [(f["rule"], f["level"]) for f in run.json["findings"]] == [
         ("severity-mismatch", "warning")
     ]
+
+
+def test_rules_lists_every_name_rule_levels_accepts(project: Project) -> None:
+    run = run_cli("rules", "--format", "json", cwd=project.root)
+    assert run.exit_code == 0
+    ids = {entry["id"] for entry in run.json}
+    assert {"section-missing", "severity-mismatch", "duplicate-id", "title-mismatch"} <= ids
+    assert any(i.startswith("secret/") for i in ids)
+    assert any(entry["category"] == "judgement" for entry in run.json)
+    text = run_cli("rules", cwd=project.root)
+    assert "section-missing" in text.stdout

@@ -51,7 +51,7 @@ def test_every_cli_flag_is_documented(command: str) -> None:
     section = command_sections().get(command)
     assert section is not None, f"'postmortem {command}' has no section"
     rows = table_rows(section)
-    documented = {name for row in rows for name in re.findall(r"--[\w-]+", row)}
+    documented = {name for row in rows for name in re.findall(r"(?<![\w-])--?\w[\w-]*", row)}
     cmd: click.Command = main.commands[command]
     for param in cmd.params:
         if isinstance(param, click.Option) and "--help" not in param.opts:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
-from ..findings import Level, count_levels
+from ..findings import Level, count_levels, json_text
 from ..pipeline import CheckResult
 
 
@@ -27,4 +25,4 @@ def render_json(result: CheckResult, *, strict: bool) -> str:
             for s in result.suppressions
         ],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False)
+    return json_text(document)

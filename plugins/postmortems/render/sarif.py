@@ -10,7 +10,6 @@ which in SARIF still means the whole line), ``endLine``, and ``endColumn`` when 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import Counter
 from collections.abc import Iterable
 from importlib import metadata
@@ -18,7 +17,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
-from ..findings import Finding, Level
+from ..findings import Finding, Level, json_text
 from ..rulebook import DOCS_URI, Rulebook, RuleInfo, core_rulebook
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -161,4 +160,4 @@ def render_sarif(
 ) -> str:
     """The SARIF log as JSON text (UTF-8, not ASCII-escaped)."""
     log = sarif_log(findings, rulebook=rulebook, source_root=source_root)
-    return json.dumps(log, indent=2, ensure_ascii=False)
+    return json_text(log)
