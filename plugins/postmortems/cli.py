@@ -58,6 +58,15 @@ Run 'postmortem COMMAND --help' for a command's options.
 """
 
 
+#: ``--config``, as every sub-command takes it.
+CONFIG_OPTION = click.option(
+    "--config",
+    "config_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="mkdocs.yml to read the postmortems options from (default: the nearest one).",
+)
+
+
 @click.group(
     context_settings={"help_option_names": ["-h", "--help"]}, epilog=MAIN_EPILOG
 )
@@ -102,12 +111,7 @@ Examples:
     help="Which checks: all, only the schema and structure checks, or only the "
     "blameless-language rules (works on any Markdown file).",
 )
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="mkdocs.yml to read the postmortems options from (default: the nearest one).",
-)
+@CONFIG_OPTION
 @click.option(
     "--no-cache",
     is_flag=True,
@@ -304,12 +308,7 @@ Examples:
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="Write to this file instead of standard output.",
 )
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="mkdocs.yml to read the postmortems options from (default: the nearest one).",
-)
+@CONFIG_OPTION
 def actions(
     owner: str | None,
     overdue: bool,
@@ -367,12 +366,7 @@ Examples:
 @main.command(epilog=RULES_EPILOG, short_help="List the rule ids and categories.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]),
               default="text", show_default=True, help="text: a table; json: a list.")
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="mkdocs.yml to read the postmortems options from (default: the nearest one).",
-)
+@CONFIG_OPTION
 def rules(output_format: str, config_file: Path | None) -> None:
     """List every rule id with its category, default level and what it means: the names
     that rule_levels and draft_rules accept."""

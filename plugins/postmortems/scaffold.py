@@ -23,6 +23,7 @@ import frontmatter
 import jinja2
 from jsonschema import Draft202012Validator
 
+from .checks import expected_severity
 from .errors import ConfigurationError
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -48,15 +49,6 @@ class NewPostmortem:
     impact_flags: Mapping[str, bool] | None = None
     services: tuple[str, ...] = ()
     authors: tuple[str, ...] = ()
-
-
-def severity_from_flags(flags: Mapping[str, bool]) -> str:
-    """The incident-response protocol's severity decision tree."""
-    if flags.get("production"):
-        return "SEV1" if flags.get("data_loss") or flags.get("security") else "SEV2"
-    if flags.get("users_blocked"):
-        return "SEV2"
-    return "SEV3" if flags.get("correctness") else "SEV4"
 
 
 def slugify(title: str) -> str:
@@ -247,7 +239,7 @@ def validate_spec(spec: NewPostmortem, policy: SchemaFacts) -> NewPostmortem:
     if spec.severity is not None and spec.severity not in SEVERITIES:
         raise ScaffoldError(f"severity {spec.severity!r} is not one of {', '.join(SEVERITIES)}")
     if spec.impact_flags is not None:
-        expected = severity_from_flags(spec.impact_flags)
+        expected = expected_severity(dict(spec.impact_flags))
         if spec.severity not in (None, expected):
             raise ScaffoldError(
                 f"--severity {spec.severity} disagrees with the decision tree, which gives "

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import json
 import re
 from pathlib import Path
@@ -15,9 +14,8 @@ from click.testing import CliRunner
 from tests.conftest import REPO, VALID_POSTMORTEM, Project
 
 from postmortems import cli as cli_module
-from postmortems.checks import expected_severity
 from postmortems.cli import main
-from postmortems.scaffold import SchemaFacts, severity_from_flags, slugify
+from postmortems.scaffold import slugify
 
 SCHEMA = json.loads((REPO / "schemas" / "postmortem.schema.json").read_text(encoding="utf-8"))
 PLACEHOLDERS = [re.compile(p["pattern"], re.M) for p in SCHEMA["x-placeholders"]]
@@ -325,12 +323,6 @@ def test_severity_follows_from_the_answers_and_must_agree(
     assert run.exit_code == 2
     assert "disagrees with the decision tree, which gives SEV2" in run.output
     assert check(project, monkeypatch=monkeypatch)[0] == 0
-
-
-@pytest.mark.parametrize("answers", list(itertools.product([False, True], repeat=5)))
-def test_the_decision_tree_agrees_with_the_check(answers: tuple[bool, ...]) -> None:
-    flags = dict(zip(SchemaFacts(SCHEMA).questions(), answers, strict=True))
-    assert severity_from_flags(flags) == expected_severity(flags)
 
 
 def test_on_a_terminal_it_asks_for_what_is_missing(
