@@ -148,11 +148,11 @@ class Checker:
             shown = [display_path(p, self.settings.project_dir) for p in files]
             cache.save(keep=shown if whole else None)
         if not self.only_language:
-            context = self._context(files, cache)
-            collection = checks.check_collection(postmortems, context)
+            others = self._others(files, cache)
+            collection = checks.check_collection(postmortems, _context(others))
             collection += publishing.check_publishing(postmortems, self.settings.incidents_path)
             by_path = {pm.path: pm for pm in postmortems}
-            collection.extend(self._similar(postmortems, files, cache))
+            collection.extend(self._similar(postmortems, files, others))
             for finding in collection:
                 by_path[finding.path].findings.append(finding)
         for pm in postmortems:
@@ -173,7 +173,7 @@ class Checker:
         )
 
     def _similar(self, postmortems: list[Postmortem], files: Sequence[Path],
-                 cache: CheckCache | None) -> list[Finding]:
+                 others: Sequence[_Other]) -> list[Finding]:
         """``similar-not-related`` findings, for files checked within the collection only.
 
         The other files' cases come from the cache where it holds them unchanged.
@@ -182,45 +182,35 @@ class Checker:
         if not collection.is_dir():
             return []
         root = collection.resolve()
-        named = {path.resolve() for path in files}
-        if not any(p == root or root in p.parents for p in named):
+        if not any(p == root or root in p.parents for p in (f.resolve() for f in files)):
             return []
         extra: list[CaseText] = []
-        if root not in named:
-            unread = []
-            for path in discover([collection]):
-                if path.resolve() in named:
-                    continue
-                shown = display_path(path, self.settings.project_dir)
-                entry = cache.unchanged(shown, path.stat()) if cache is not None else None
-                case = recurrence.case_from_cache(entry.case) if entry is not None else None
-                if case is not None:
-                    extra.append(case)
-                elif entry is None:
-                    unread.append(path)
-            extra += recurrence.context_cases(unread)
+        unread = []
+        for path, _, entry in others:
+            case = recurrence.case_from_cache(entry.case) if entry is not None else None
+            if case is not None:
+                extra.append(case)
+            elif entry is None:
+                unread.append(path)
+        extra += recurrence.context_cases(unread)
         index = recurrence.build_index(postmortems, extra)
         return recurrence.similar_findings(postmortems, index, checks.related_line)
 
-    def _context(self, files: Sequence[Path], cache: CheckCache | None) -> list[checks.IdRef]:
-        """Ids of the collection's other post-mortems, when only some files are checked.
-
-        An unchanged file's id comes from the cache; any other is read from its front matter.
-        """
+    def _others(self, files: Sequence[Path], cache: CheckCache | None) -> list[_Other]:
+        """The collection's post-mortems that are not being checked, with their cache entry
+        when the cache holds them unchanged: the context of a check of some files."""
         collection = self.settings.incidents_path
         if not collection.is_dir():
             return []
         named = {path.resolve() for path in files}
-        refs = []
+        others = []
         for path in discover([collection]):
             if path.resolve() in named:
                 continue
             shown = display_path(path, self.settings.project_dir)
             entry = cache.unchanged(shown, path.stat()) if cache is not None else None
-            ref = _cached_ref(shown, entry) if entry is not None else checks.id_ref(path, shown)
-            if ref is not None:
-                refs.append(ref)
-        return refs
+            others.append((path, shown, entry))
+        return others
 
     def _open_cache(self) -> CheckCache | None:
         if not self.settings.cache or os.environ.get("POSTMORTEMS_NO_CACHE"):
@@ -419,6 +409,20 @@ def _entry(path: Path, key: str, pm: Postmortem) -> Entry:
         case=dataclasses.asdict(case) if pm.source.readable and (
             case := recurrence.case_from_document(pm.meta, pm.document)) else None,
     )
+
+
+#: A post-mortem of the collection that is not being checked: path, shown path, cache entry.
+_Other = tuple[Path, str, "Entry | None"]
+
+
+def _context(others: Sequence[_Other]) -> list[checks.IdRef]:
+    """Ids of the other post-mortems: from the cache, else read from their front matter."""
+    refs = []
+    for path, shown, entry in others:
+        ref = _cached_ref(shown, entry) if entry is not None else checks.id_ref(path, shown)
+        if ref is not None:
+            refs.append(ref)
+    return refs
 
 
 def _cached_ref(shown: str, entry: Entry) -> checks.IdRef | None:

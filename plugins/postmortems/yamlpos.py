@@ -265,23 +265,15 @@ def load_yaml(text: str, line_offset: int = 0) -> LoadedYaml:
             )
         )
         builder.result.data = None
-    except _TooDeep as exc:
+    except (_TooDeep, RecursionError) as exc:  # RecursionError: nesting the parser itself
+        # could not follow, with no position of its own
+        where = exc.position if isinstance(exc, _TooDeep) else Position(line_offset + 1, 1)
         builder.result.problems.append(
             YamlProblem(
                 "yaml-too-deep",
                 f"front matter nests lists, mappings or merge keys more than {MAX_DEPTH} deep",
                 "front matter needs two or three levels; flatten the nesting",
-                exc.position,
-            )
-        )
-        builder.result.data = None
-    except RecursionError:  # nesting the parser itself could not follow
-        builder.result.problems.append(
-            YamlProblem(
-                "yaml-too-deep",
-                f"front matter nests lists, mappings or merge keys more than {MAX_DEPTH} deep",
-                "front matter needs two or three levels; flatten the nesting",
-                Position(line_offset + 1, 1),
+                where,
             )
         )
         builder.result.data = None
