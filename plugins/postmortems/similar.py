@@ -13,13 +13,18 @@ records (``case_from_markdown`` does it from a post-mortem file's text).
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
 import datetime as dt
 import functools
+import hashlib
 import heapq
+import itertools
+import json
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,8 +39,11 @@ DEFAULT_CONCEPTS_PATH = packaged("similarity-concepts.yml")
 # Cosine score from which an earlier post-mortem counts as "very similar" (see
 # docs/similar-incidents.md for how it was measured).
 VERY_SIMILAR_THRESHOLD = 0.30
-# How many of a query's highest-weighted terms are looked up in the inverted index.
-QUERY_TERMS = 60
+#: Version of the features and of ``to_data()``; part of every digest.
+FORMAT_VERSION = 2
+_EPS = 1e-12
+_MIN_SCORE = 1e-9
+_EPOCH = dt.datetime(1, 1, 1, tzinfo=dt.timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -53,13 +61,41 @@ class CaseText:
     tags: tuple[str, ...]
 
 
-@dataclass(frozen=True)
 class Match:
-    """One similar post-mortem: its id, cosine score in [0, 1] and what it shares, readable."""
+    """One similar post-mortem: its id, cosine score in [0, 1] and what it shares, readable.
 
-    id: str
-    score: float
-    shared_terms: tuple[str, ...]
+    The shared terms are worked out when first read, so that long lists of matches (all the
+    very similar ones, say) cost only their scores.
+    """
+
+    __slots__ = ("_explain", "_shared", "id", "score")
+
+    def __init__(self, id: str, score: float, shared_terms: Sequence[str] = (), *,
+                 explain: Callable[[], tuple[str, ...]] | None = None) -> None:
+        self.id = id
+        self.score = score
+        self._shared: tuple[str, ...] | None = None if explain else tuple(shared_terms)
+        self._explain = explain
+
+    @property
+    def shared_terms(self) -> tuple[str, ...]:
+        """The features that contribute most to the score, as words and concept labels."""
+        if self._shared is None:
+            self._shared = self._explain() if self._explain else ()
+            self._explain = None
+        return self._shared
+
+    def _key(self) -> tuple[str, float, tuple[str, ...]]:
+        return (self.id, self.score, self.shared_terms)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Match) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"Match(id={self.id!r}, score={self.score!r}, shared_terms={self.shared_terms!r})"
 
 
 @dataclass(frozen=True)
@@ -195,6 +231,21 @@ def tokens(text: str) -> list[tuple[str, str]]:
     return [(stem(word), word) for word in _raw_words(text)]
 
 
+class _WordInfo(dict):  # type: ignore[type-arg]
+    """word -> (stem, how much it counts on its own: 0 for no feature, less for symptoms)."""
+
+    def __missing__(self, word: str) -> tuple[str, float]:
+        s = stem(word)
+        value = (s, 0.0) if not is_feature(s, word) else (
+            s, SYMPTOM_FACTOR if word in _SYMPTOMS else 1.0)
+        if len(self) < 200_000:
+            self[word] = value
+        return value
+
+
+_WORD_INFO = _WordInfo()
+
+
 def is_feature(stem_: str, surface: str) -> bool:
     """Whether a word counts on its own: not a function, generic, negation or number word.
 
@@ -215,8 +266,19 @@ def is_feature(stem_: str, surface: str) -> bool:
 def load_concepts(path: Path | str | None = None) -> tuple[Concept, ...]:
     """Read a concept map (``concepts: {id: {label, terms}}``); the packaged one by default."""
     path = Path(path) if path is not None else DEFAULT_CONCEPTS_PATH
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return concepts_from_data(data, source=str(path))
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        stamp = None
+    return _load_concepts(str(path), stamp)
+
+
+@functools.lru_cache(maxsize=16)
+def _load_concepts(path: str, stamp: int | None) -> tuple[Concept, ...]:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    text = Path(path).read_text(encoding="utf-8")
+    data = yaml.load(text, Loader=loader) or {}  # a safe loader, C or Python
+    return concepts_from_data(data, source=path)
 
 
 def concepts_from_data(data: Mapping[str, Any], source: str = "concepts") -> tuple[Concept, ...]:
@@ -263,12 +325,17 @@ class _ConceptMatcher:
                 others = tuple(s for s in stems if s != anchor)
                 self._by_anchor[anchor].append((concept.id, others, len(stems) + 2))
             self.stems[concept.id] = frozenset(all_stems)
+        self._relevant = frozenset(self._by_anchor).union(
+            *(others for entries in self._by_anchor.values() for _, others, _ in entries)
+        )
 
     def find(self, stream: Sequence[str]) -> Counter[str]:
         """How many times each concept occurs in the stemmed stream (once per position)."""
         positions: dict[str, list[int]] = defaultdict(list)
+        relevant = self._relevant
         for i, s in enumerate(stream):
-            positions[s].append(i)
+            if s in relevant:
+                positions[s].append(i)
         found: Counter[str] = Counter()
         by_anchor = self._by_anchor
         for anchor in positions.keys() & by_anchor.keys():
@@ -279,13 +346,17 @@ class _ConceptMatcher:
                 elif not all(o in positions for o in others):
                     continue
                 else:
-                    hits = sum(
-                        1 for p in anchor_pos
-                        if all(any(abs(q - p) <= window for q in positions[o]) for o in others)
-                    )
+                    near = [positions[o] for o in others]
+                    hits = sum(1 for p in anchor_pos if all(_near(q, p, window) for q in near))
                 if hits > found[cid]:
                     found[cid] = hits
         return found
+
+
+def _near(positions: list[int], p: int, window: int) -> bool:
+    """Whether a sorted list of positions has one within ``window`` of ``p``."""
+    i = bisect.bisect_left(positions, p - window)
+    return i < len(positions) and positions[i] <= p + window
 
 
 # ---------------------------------------------------------------------------------------------
@@ -306,7 +377,11 @@ def _parse_started(value: str | None) -> dt.datetime | None:
 
 
 class SimilarityIndex:
-    """Cosine similarity of weighted TF-IDF vectors of cause words and concepts."""
+    """Cosine similarity of weighted TF-IDF vectors of cause words and concepts.
+
+    ``reuse`` takes the ``to_data()`` of an earlier index: the features of every case whose
+    text and settings are unchanged are taken from it instead of being computed again.
+    """
 
     def __init__(
         self,
@@ -315,38 +390,115 @@ class SimilarityIndex:
         concepts: Sequence[Concept] | None = None,
         weights: Weights | None = None,
         very_similar_threshold: float = VERY_SIMILAR_THRESHOLD,
+        reuse: Mapping[str, Any] | None = None,
     ) -> None:
-        self.weights = weights or Weights()
-        self.very_similar_threshold = very_similar_threshold
-        self._matcher = _ConceptMatcher(load_concepts() if concepts is None else concepts)
-        self._surface: dict[str, Counter[str]] = defaultdict(Counter)
-        self._ids: list[str] = []
-        self._pos: dict[str, int] = {}
-        self._started: list[dt.datetime | None] = []
-        raw: list[dict[str, float]] = []
+        self._setup(concepts, weights, very_similar_threshold)
+        known: dict[str, Mapping[str, Any]] = {}
+        if reuse and reuse.get("format") == FORMAT_VERSION and reuse.get("config") == self._config:
+            known = {r["digest"]: r for r in reuse.get("cases", ()) if isinstance(r, Mapping)}
+        records: list[Mapping[str, Any]] = []
+        seen: set[str] = set()
         for case in cases:
-            if case.id in self._pos:
+            if case.id in seen:
                 raise ValueError(f"duplicate post-mortem id {case.id!r}")
-            self._pos[case.id] = len(self._ids)
-            self._ids.append(case.id)
-            self._started.append(_parse_started(case.started))
-            raw.append(self._features(case))
-        n = len(raw)
-        df: Counter[str] = Counter()
-        for feats in raw:
-            df.update(feats.keys())
-        self._idf = {t: math.log(1.0 + n / d) for t, d in df.items()}
-        self._vectors = [self._weigh(feats) for feats in raw]
-        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        for i, vec in enumerate(self._vectors):
-            for term, w in vec.items():
-                self._postings[term].append((i, w))
+            seen.add(case.id)
+            key = case_digest(case)
+            old = known.get(key)
+            records.append(old if old is not None and old.get("id") == case.id
+                           else self._record(case, key))
+        self._load(records)
+
+    @classmethod
+    def from_data(
+        cls,
+        data: Mapping[str, Any],
+        *,
+        concepts: Sequence[Concept] | None = None,
+        weights: Weights | None = None,
+        very_similar_threshold: float = VERY_SIMILAR_THRESHOLD,
+    ) -> SimilarityIndex:
+        """The index that ``to_data()`` saved, for the same concepts and weights.
+
+        Raises ValueError when the data is of another format or was built with other settings.
+        """
+        index = cls.__new__(cls)
+        index._setup(concepts, weights, very_similar_threshold)
+        if not isinstance(data, Mapping) or data.get("format") != FORMAT_VERSION:
+            raise ValueError("similarity data of another format")
+        if data.get("config") != index._config:
+            raise ValueError("similarity data built with other concepts or weights")
+        records = list(data.get("cases", ()))
+        if len({r["id"] for r in records}) != len(records):
+            raise ValueError("duplicate post-mortem id in similarity data")
+        index._load(records)
+        return index
+
+    def to_data(self) -> dict[str, Any]:
+        """Plain JSON-able data of the index: each case's features, and the settings' digest."""
+        return {"format": FORMAT_VERSION, "config": self._config, "digest": self.digest,
+                "cases": list(self._records)}
+
+    @property
+    def digest(self) -> str:
+        """A stable digest of the inputs: the cases, concepts and weights (as ``index_digest``)."""
+        return _combine(self._config, [r["digest"] for r in self._records])
 
     # -- building ---------------------------------------------------------------------------
 
-    def _features(self, case: CaseText) -> dict[str, float]:
+    def _setup(self, concepts: Sequence[Concept] | None, weights: Weights | None,
+               threshold: float) -> None:
+        self.weights = weights or Weights()
+        self.very_similar_threshold = threshold
+        self.concepts = tuple(load_concepts() if concepts is None else concepts)
+        self._matcher = _ConceptMatcher(self.concepts)
+        self._config = config_digest(self.concepts, self.weights)
+        self._surfaces: dict[str, Counter[str]] | None = None
+
+    def _record(self, case: CaseText, key: str) -> dict[str, Any]:
+        terms, words = self._features(case)
+        return {"id": case.id, "started": case.started, "digest": key,
+                "terms": terms, "words": words}
+
+    def _load(self, records: Sequence[Mapping[str, Any]]) -> None:
+        self._records = tuple(records)
+        n = len(records)
+        self._ids = [str(r["id"]) for r in records]
+        self._pos = {cid: i for i, cid in enumerate(self._ids)}
+        starts = [_parse_started(r.get("started")) for r in records]
+        # Postings hold cases in order of start, undated last, so that "earlier than X" is a
+        # prefix of every posting list.
+        order = sorted(range(n), key=lambda i: (starts[i] is None, starts[i] or _EPOCH, i))
+        self._order = order
+        self._rank_of = [0] * n
+        for r, i in enumerate(order):
+            self._rank_of[i] = r
+        dated = [starts[i] for i in order if starts[i] is not None]
+        self._earlier = [
+            None if s is None else bisect.bisect_left(dated, s) for s in starts
+        ]
+        df: Counter[str] = Counter()
+        for rec in records:
+            df.update(rec["terms"].keys())
+        idf = {t: math.log(1.0 + n / d) for t, d in df.items()}
+        self._vectors: list[dict[str, float]] = []
+        postings: dict[str, tuple[list[int], list[float]]] = {}
+        for r, i in enumerate(order):
+            vec = _weigh(records[i]["terms"], idf)
+            self._vectors.append(vec)
+            for term, w in vec.items():
+                entry = postings.get(term)
+                if entry is None:
+                    postings[term] = entry = ([], [])
+                entry[0].append(r)
+                entry[1].append(w)
+        self._idf = idf
+        self._postings = postings
+        self._maxw = {t: max(ws) for t, (_, ws) in postings.items()}
+
+    def _features(self, case: CaseText) -> tuple[dict[str, float], dict[str, int]]:
         w = self.weights
         feats: dict[str, float] = defaultdict(float)
+        words: Counter[str] = Counter()
         fields = (
             (case.cause_summary, w.cause_summary),
             (case.cause_text, w.cause_text),
@@ -356,29 +508,27 @@ class SimilarityIndex:
         )
         for text, weight in fields:
             if weight > 0 and text:
-                self._add_text(feats, text, weight)
+                self._add_text(feats, words, text, weight)
         if case.cause_category and w.cause_category > 0:
             feats["cat:" + case.cause_category.strip().lower()] += w.cause_category
         if w.services > 0:
             for service in case.services:
                 feats["svc:" + service.strip().lower()] += w.services
-        return feats
+        return dict(feats), dict(words)
 
-    def _add_text(self, feats: dict[str, float], text: str, weight: float) -> None:
-        toks = tokens(text)
-        stream = [s for s, _ in toks]
-        for s, surface in toks:
-            if not is_feature(s, surface):
-                continue
-            feats[s] += weight * (SYMPTOM_FACTOR if surface in _SYMPTOMS else 1.0)
-            self._surface[s][surface] += 1
+    def _add_text(self, feats: dict[str, float], words: Counter[str] | None, text: str,
+                  weight: float) -> None:
+        raw = _raw_words(text)
+        info = _WORD_INFO.__getitem__
+        for word, count in Counter(raw).items():
+            s, factor = info(word)
+            if factor:
+                feats[s] += weight * factor * count
+                if words is not None:
+                    words[word] += count
+        stream = [pair[0] for pair in map(info, raw)]
         for cid, count in self._matcher.find(stream).items():
             feats["@" + cid] += weight * self.weights.concept * count
-
-    def _weigh(self, feats: Mapping[str, float]) -> dict[str, float]:
-        vec = {t: math.log1p(tf) * self._idf.get(t, 0.0) for t, tf in feats.items() if tf > 0}
-        norm = math.sqrt(sum(v * v for v in vec.values()))
-        return {t: v / norm for t, v in vec.items() if v > 0} if norm else {}
 
     # -- querying ---------------------------------------------------------------------------
 
@@ -394,52 +544,115 @@ class SimilarityIndex:
         i = self._pos.get(case_id)
         if i is None:
             raise KeyError(case_id)
-        allowed = None
+        cut = None
         if earlier_only:
-            start = self._started[i]
-            if start is None:
+            cut = self._earlier[i]
+            if not cut:
                 return []
-            allowed = [s is not None and s < start for s in self._started]
-        return self._rank(self._vectors[i], k, skip=i, allowed=allowed)
+        r = self._rank_of[i]
+        return self._matches(self._vectors[r], self._top(self._vectors[r], k, skip=r, cut=cut))
 
     def query(self, text: str, k: int = 5) -> list[Match]:
         """The ``k`` post-mortems most like a free text, such as a new incident's cause."""
         feats: dict[str, float] = defaultdict(float)
-        self._add_text(feats, text, self.weights.cause_summary)
-        return self._rank(self._weigh(feats), k, skip=None, allowed=None)
+        self._add_text(feats, None, text, self.weights.cause_summary)
+        qvec = _weigh(feats, self._idf)
+        return self._matches(qvec, self._top(qvec, k, skip=None, cut=None))
 
     def very_similar(self, case_id: str, *, threshold: float | None = None) -> list[Match]:
         """Earlier post-mortems whose cosine score reaches the very-similar threshold."""
         limit = self.very_similar_threshold if threshold is None else threshold
-        matches = self.similar(case_id, k=len(self._ids), earlier_only=True)
-        return [m for m in matches if m.score >= limit]
+        i = self._pos.get(case_id)
+        if i is None:
+            raise KeyError(case_id)
+        cut = self._earlier[i]
+        if not cut:
+            return []
+        r = self._rank_of[i]
+        vec = self._vectors[r]
+        return self._matches(vec, self._top(vec, None, skip=r, cut=cut, floor=limit))
 
     def similar_all(self, k: int = 5, *, earlier_only: bool = False) -> dict[str, list[Match]]:
         """``similar`` for every post-mortem of the collection."""
         return {cid: self.similar(cid, k, earlier_only=earlier_only) for cid in self._ids}
 
-    def _rank(
-        self, qvec: Mapping[str, float], k: int, *, skip: int | None, allowed: list[bool] | None
-    ) -> list[Match]:
-        if k <= 0 or not qvec:
-            return []
-        # Only the query's strongest terms walk the postings: the rest add little to any score.
-        terms = heapq.nlargest(QUERY_TERMS, qvec.items(), key=lambda tw: tw[1])
-        scores: dict[int, float] = {}
-        get = scores.get
-        for term, qw in terms:
-            for j, dw in self._postings.get(term, ()):
-                scores[j] = get(j, 0.0) + qw * dw
-        ranked = heapq.nsmallest(
-            k,
-            (
-                (-s, self._ids[j], j) for j, s in scores.items()
-                if j != skip and s > 1e-9 and (allowed is None or allowed[j])
-            ),
-        )
+    def _matches(self, qvec: Mapping[str, float], top: list[tuple[float, int]]) -> list[Match]:
+        ids = self._ids
+        order = self._order
         return [
-            Match(cid, round(-s, 4), self._shared(qvec, self._vectors[j])) for s, cid, j in ranked
+            Match(ids[order[r]], round(s, 4), explain=functools.partial(
+                self._shared, qvec, self._vectors[r]))
+            for s, r in top
         ]
+
+    def _top(self, qvec: Mapping[str, float], k: int | None, *, skip: int | None,
+             cut: int | None, floor: float = 0.0) -> list[tuple[float, int]]:
+        """The best cases by exact cosine: at most ``k`` (all if None) scoring ``floor`` or more.
+
+        Max-score pruning: query terms are taken by their largest possible contribution; once
+        the terms left cannot lift a new case above the k-th best score (or above ``floor``),
+        only cases already seen are scored further, and dropped as soon as they cannot make it.
+        Every case's score sums the same terms in the same order, so ties stay exact.
+        """
+        if (k is not None and k <= 0) or not qvec:
+            return []
+        postings, maxw, vectors = self._postings, self._maxw, self._vectors
+        terms = sorted(
+            ((qw * maxw[t], qw, t) for t, qw in qvec.items() if t in postings), reverse=True
+        )
+        m = len(terms)
+        bound = [0.0] * (m + 1)
+        for i in range(m - 1, -1, -1):
+            bound[i] = bound[i + 1] + terms[i][0]
+        # A score must reach ``floor`` once rounded to 4 places, and be more than nothing.
+        theta = max(floor - 5e-5, _MIN_SCORE)
+        acc: dict[int, float] = {}
+        get = acc.get
+        i = 0
+        while i < m and bound[i] >= theta - _EPS:
+            _, qw, t = terms[i]
+            ids, ws = postings[t]
+            end = len(ids) if cut is None else bisect.bisect_left(ids, cut)
+            for j, w in zip(itertools.islice(ids, end), ws, strict=False):
+                acc[j] = get(j, 0.0) + qw * w
+            i += 1
+            acc.pop(skip, None)
+            if k is not None and len(acc) > k and bound[i] < acc_max(acc):
+                theta = max(theta, heapq.nlargest(k, acc.values())[-1])
+        cands = {j: s for j, s in acc.items() if s + bound[i] >= theta - _EPS}
+        while i < m and cands:
+            _, qw, t = terms[i]
+            i += 1
+            ids, ws = postings[t]
+            if len(ids) < len(cands):
+                for j, w in zip(ids, ws, strict=True):
+                    if j in cands:
+                        cands[j] += qw * w
+            else:
+                for j in cands:
+                    w = vectors[j].get(t)
+                    if w is not None:
+                        cands[j] += qw * w
+            if k is not None and len(cands) > k:
+                theta = max(theta, heapq.nlargest(k, cands.values())[-1])
+            rest = bound[i]
+            if i < m and rest:
+                cands = {j: s for j, s in cands.items() if s + rest >= theta - _EPS}
+        ids_of = self._ids
+        order = self._order
+        kept = [(s, j) for j, s in cands.items()
+                if s > _MIN_SCORE and round(s, 4) >= floor]
+        kept.sort(key=lambda sj: (-sj[0], ids_of[order[sj[1]]]))
+        return kept if k is None else kept[:k]
+
+    def _labels(self) -> dict[str, Counter[str]]:
+        if self._surfaces is None:
+            surfaces: dict[str, Counter[str]] = defaultdict(Counter)
+            for rec in self._records:
+                for word, count in rec["words"].items():
+                    surfaces[stem(word)][word] += count
+            self._surfaces = surfaces
+        return self._surfaces
 
     def _shared(self, a: Mapping[str, float], b: Mapping[str, float], limit: int = 5) -> tuple[
         str, ...
@@ -448,6 +661,7 @@ class SimilarityIndex:
         common.reverse()
         shown: list[str] = []
         covered: set[str] = set()
+        surfaces = self._labels()
         for _, term in common:
             if term.startswith("@"):
                 cid = term[1:]
@@ -460,12 +674,60 @@ class SimilarityIndex:
             elif term.startswith("cat:"):
                 label = "category " + term[4:]
             else:
-                label = self._surface[term].most_common(1)[0][0] if self._surface[term] else term
+                found = surfaces.get(term)
+                label = found.most_common(1)[0][0] if found else term
             if label not in shown:
                 shown.append(label)
             if len(shown) >= limit:
                 break
         return tuple(shown)
+
+
+def _weigh(feats: Mapping[str, float], idf: Mapping[str, float]) -> dict[str, float]:
+    log1p = math.log1p
+    vec = {t: log1p(tf) * idf.get(t, 0.0) for t, tf in feats.items() if tf > 0}
+    norm = math.hypot(*vec.values())
+    return {t: v / norm for t, v in vec.items() if v > 0} if norm else {}
+
+
+def acc_max(acc: Mapping[int, float]) -> float:
+    return max(acc.values()) if acc else 0.0
+
+
+def case_digest(case: CaseText) -> str:
+    """A stable digest of one case's text."""
+    payload = json.dumps(
+        [getattr(case, f.name) for f in dataclasses.fields(case)], ensure_ascii=False,
+        separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
+
+
+def config_digest(concepts: Sequence[Concept], weights: Weights) -> str:
+    """A stable digest of the settings that shape the features: concepts, weights, method."""
+    payload = json.dumps(
+        {"format": FORMAT_VERSION, "weights": dataclasses.asdict(weights),
+         "concepts": [[c.id, c.label, list(c.terms)] for c in concepts]},
+        sort_keys=True, separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
+
+
+def _combine(config: str, case_digests: Sequence[str]) -> str:
+    h = hashlib.sha256(config.encode("ascii"))
+    for d in case_digests:
+        h.update(b"\0" + d.encode("ascii"))
+    return h.hexdigest()[:32]
+
+
+def index_digest(cases: Sequence[CaseText], *, concepts: Sequence[Concept] | None = None,
+                 weights: Weights | None = None) -> str:
+    """A stable digest of an index's inputs (cases in order, concepts, weights): a cache key.
+
+    Equal to ``SimilarityIndex(cases, concepts=..., weights=...).digest``, without building it.
+    """
+    concepts = tuple(load_concepts() if concepts is None else concepts)
+    return _combine(config_digest(concepts, weights or Weights()),
+                    [case_digest(c) for c in cases])
 
 
 # ---------------------------------------------------------------------------------------------
