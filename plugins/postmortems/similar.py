@@ -118,7 +118,10 @@ class Weights:
     title: float = 0.0
     cause_category: float = 0.5
     services: float = 0.3
-    concept: float = 2.0
+    concept: float = 3.0
+    #: Factor for a word of the cause fields that also names the service or is in the title:
+    #: it describes where and what was seen, not why.
+    context: float = 0.33
 
 
 # ---------------------------------------------------------------------------------------------
@@ -153,6 +156,8 @@ _GENERIC = _wordset(
     occurred happen happened happens start started begin began stop stopped see saw seen
     show showed shown new old first second third several number way thing things use
     used using able unable
+    three four five six seven eight nine ten eleven twelve twenty thirty forty fifty
+    hundred hundreds thousand thousands dozen dozens half
     """
 )
 # Words that describe what was seen rather than why: they count, but a third as much.
@@ -506,9 +511,14 @@ class SimilarityIndex:
             (" ".join(t.replace("-", " ") for t in case.tags), w.tags),
             (case.title, w.title),
         )
+        context = frozenset(
+            s for s, factor in map(_WORD_INFO.__getitem__,
+                                   _raw_words(" ".join((case.title, *case.services))))
+            if factor
+        ) if w.context != 1.0 else frozenset()
         for text, weight in fields:
             if weight > 0 and text:
-                self._add_text(feats, words, text, weight)
+                self._add_text(feats, words, text, weight, context)
         if case.cause_category and w.cause_category > 0:
             feats["cat:" + case.cause_category.strip().lower()] += w.cause_category
         if w.services > 0:
@@ -517,12 +527,14 @@ class SimilarityIndex:
         return dict(feats), dict(words)
 
     def _add_text(self, feats: dict[str, float], words: Counter[str] | None, text: str,
-                  weight: float) -> None:
+                  weight: float, context: frozenset[str] = frozenset()) -> None:
         raw = _raw_words(text)
         info = _WORD_INFO.__getitem__
         for word, count in Counter(raw).items():
             s, factor = info(word)
             if factor:
+                if s in context:
+                    factor *= self.weights.context
                 feats[s] += weight * factor * count
                 if words is not None:
                     words[word] += count
