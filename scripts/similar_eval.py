@@ -1,10 +1,12 @@
 """How well "similar incidents" finds a post-mortem of the same cause, against baselines.
 
 Usage: PYTHONPATH=plugins python scripts/similar_eval.py [--verbose] [--embedding]
+       [--timing [--collection DIR ...] [--sample N]]
 
 Sets: the sample collection's recurrences (each later post-mortem's ``related`` earlier one must
-come first among earlier incidents), pairs from public post-mortems (tests/similar/real_pairs.yml)
-and groups of three sharing a cause (tests/similar/cause_groups.yml, dev and test splits). For each
+come first among earlier incidents), pairs from public post-mortems (tests/similar/real_pairs.yml),
+groups of three sharing a cause (tests/similar/cause_groups.yml, dev and test splits) and groups
+of three for further cause families (tests/similar/family_groups.yml). For each
 case, top-1 is whether the best other case shares its cause; top-3, whether one of the best three
 does. Baselines: plain TF-IDF (lower-cased words, no stemming, stop words or concepts) over all the
 text of a case and over titles alone. ``--embedding`` adds the MiniLM sentence-embedding model when
@@ -275,11 +277,56 @@ def timing(n: int = 10_000) -> tuple[float, float]:
     return build, per_query
 
 
+def collection_timing(folder: Path, sample: int = 0) -> dict[str, float]:
+    """CPU seconds for the index of a collection's post-mortems (``bench/generate.py`` output).
+
+    Cases are read with ``recurrence.context_cases``, as the check does for unchanged files
+    (not timed). Timed: features and index (``build``), rebuilding from ``to_data()`` after a
+    JSON round trip (``from data``), ``similar(k=5, earlier_only=True)`` and ``very_similar``
+    for every case (or for ``sample`` cases spread over the collection, scaled up), and one
+    ``query``.
+    """
+    import json
+
+    from postmortems.recurrence import context_cases
+
+    cases = context_cases(sorted((folder / "incidents").rglob("*.md")))
+    t0 = time.process_time()
+    index = SimilarityIndex(cases)
+    build = time.process_time() - t0
+    data = json.dumps(index.to_data())
+    t0 = time.process_time()
+    SimilarityIndex.from_data(json.loads(data))
+    reload = time.process_time() - t0
+    ids = [c.id for c in cases]
+    chosen = ids[:: max(1, len(ids) // sample)] if sample else ids
+    scale = len(ids) / len(chosen)
+    t0 = time.process_time()
+    for cid in chosen:
+        index.similar(cid, 5, earlier_only=True)
+    similar_all = (time.process_time() - t0) * scale
+    t0 = time.process_time()
+    for cid in chosen:
+        index.very_similar(cid)
+    very = (time.process_time() - t0) * scale
+    t0 = time.process_time()
+    index.query("the certificate expired because the renewal job had been disabled")
+    query = time.process_time() - t0
+    return {"cases": len(cases), "build": build, "from data": reload, "similar all": similar_all,
+            "very_similar all": very, "per similar ms": similar_all / len(ids) * 1000,
+            "per very_similar ms": very / len(ids) * 1000, "query ms": query * 1000,
+            "data MB": len(data) / 1e6}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--verbose", "-v", action="store_true", help="list the misses")
     parser.add_argument("--embedding", action="store_true", help="add the MiniLM model")
     parser.add_argument("--timing", action="store_true", help="time 10,000 post-mortems")
+    parser.add_argument("--collection", type=Path, action="append", default=[],
+                        help="with --timing: also time a bench/generate.py collection")
+    parser.add_argument("--sample", type=int, default=0,
+                        help="time the queries of this many cases of a collection, scaled up")
     args = parser.parse_args(argv)
     table = evaluate(embedding=args.embedding)
     print(f"{'set':<28} {'method':<26} {'top-1':>16}  {'top-3':>6}")
@@ -294,6 +341,9 @@ def main(argv: list[str] | None = None) -> int:
         build, per_query = timing()
         print(f"10,000 post-mortems: index built in {build:.2f} s, "
               f"{per_query:.1f} ms per query (CPU time)")
+        for folder in args.collection:
+            figures = collection_timing(folder, args.sample)
+            print(f"{folder}: " + ", ".join(f"{k} {v:.2f}" for k, v in figures.items()))
     return 0
 
 

@@ -92,12 +92,15 @@ def cases(postmortems: Iterable[Postmortem]) -> list[CaseText]:
     return list(out.values())
 
 
-def build_index(postmortems: Iterable[Postmortem],
-                extra: Sequence[CaseText] = ()) -> SimilarityIndex:
-    """The similarity index of ``postmortems`` (and ``extra`` cases of the same collection)."""
+def build_index(postmortems: Iterable[Postmortem], extra: Sequence[CaseText] = (),
+                reuse: Mapping[str, Any] | None = None) -> SimilarityIndex:
+    """The similarity index of ``postmortems`` (and ``extra`` cases of the same collection).
+
+    ``reuse``: the ``to_data()`` of an earlier index, whose unchanged cases' features are kept.
+    """
     found = cases(postmortems)
     seen = {c.id for c in found}
-    return SimilarityIndex([*found, *(c for c in extra if c.id not in seen)])
+    return SimilarityIndex([*found, *(c for c in extra if c.id not in seen)], reuse=reuse)
 
 
 def unrelated_very_similar(index: SimilarityIndex, case_id: str,

@@ -302,6 +302,9 @@ def concepts_from_data(data: Mapping[str, Any], source: str = "concepts") -> tup
         ):
             raise ValueError(f"{source}: concept {cid!r} needs 'terms', a list of phrases")
         terms = [str(t) for t in terms]
+        for term in terms:
+            if not _raw_words(term):
+                raise ValueError(f"{source}: concept {cid!r} has a term with no words: {term!r}")
         label = entry.get("label", str(cid).replace("-", " "))
         if not isinstance(label, str):
             raise ValueError(f"{source}: concept {cid!r} has a label that is not text")
@@ -583,6 +586,13 @@ class SimilarityIndex:
         r = self._rank_of[i]
         vec = self._vectors[r]
         return self._matches(vec, self._top(vec, None, skip=r, cut=cut, floor=limit))
+
+    def vector(self, case_id: str) -> dict[str, float]:
+        """A case's unit-length feature vector (term -> weight), for inspection and tests."""
+        i = self._pos.get(case_id)
+        if i is None:
+            raise KeyError(case_id)
+        return dict(self._vectors[self._rank_of[i]])
 
     def similar_all(self, k: int = 5, *, earlier_only: bool = False) -> dict[str, list[Match]]:
         """``similar`` for every post-mortem of the collection."""
