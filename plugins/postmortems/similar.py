@@ -628,20 +628,27 @@ class SimilarityIndex:
             bound[i] = bound[i + 1] + terms[i][0]
         # A score must reach ``floor`` once rounded to 4 places, and be more than nothing.
         theta = max(floor - 5e-5, _MIN_SCORE)
-        acc: dict[int, float] = {}
-        get = acc.get
+        size = len(vectors) if cut is None else cut
+        # A dense accumulator: list indexing is cheaper than a dict in this hot loop.
+        acc = [0.0] * size
+        if skip is not None and skip < size:
+            acc[skip] = -math.inf
         i = 0
+        checked = math.inf  # the bound at which theta was last raised
         while i < m and bound[i] >= theta - _EPS:
             _, qw, t = terms[i]
             ids, ws = postings[t]
             end = len(ids) if cut is None else bisect.bisect_left(ids, cut)
             for j, w in zip(itertools.islice(ids, end), ws, strict=False):
-                acc[j] = get(j, 0.0) + qw * w
+                acc[j] += qw * w
             i += 1
-            acc.pop(skip, None)
-            if k is not None and len(acc) > k and bound[i] < acc_max(acc):
-                theta = max(theta, heapq.nlargest(k, acc.values())[-1])
-        cands = {j: s for j, s in acc.items() if s + bound[i] >= theta - _EPS}
+            # Raising theta costs a pass over the accumulator: only when the bound has halved.
+            if k is not None and bound[i] < checked / 2:
+                checked = bound[i]
+                theta = max(theta, heapq.nlargest(k, acc)[-1])
+        limit = theta - _EPS - bound[i]
+        cands = {j: s for j, s in enumerate(acc) if s >= limit and s > 0.0}
+        pruned = bound[i]
         while i < m and cands:
             _, qw, t = terms[i]
             i += 1
@@ -655,10 +662,11 @@ class SimilarityIndex:
                     w = vectors[j].get(t)
                     if w is not None:
                         cands[j] += qw * w
-            if k is not None and len(cands) > k:
-                theta = max(theta, heapq.nlargest(k, cands.values())[-1])
             rest = bound[i]
-            if i < m and rest:
+            if i < m and rest < pruned * 0.6:
+                pruned = rest
+                if k is not None and len(cands) > k:
+                    theta = max(theta, heapq.nlargest(k, cands.values())[-1])
                 cands = {j: s for j, s in cands.items() if s + rest >= theta - _EPS}
         ids_of = self._ids
         order = self._order
@@ -710,10 +718,6 @@ def _weigh(feats: Mapping[str, float], idf: Mapping[str, float]) -> dict[str, fl
     vec = {t: log1p(tf) * idf.get(t, 0.0) for t, tf in feats.items() if tf > 0}
     norm = math.hypot(*vec.values())
     return {t: v / norm for t, v in vec.items() if v > 0} if norm else {}
-
-
-def acc_max(acc: Mapping[int, float]) -> float:
-    return max(acc.values()) if acc else 0.0
 
 
 def case_digest(case: CaseText) -> str:
