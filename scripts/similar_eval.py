@@ -6,7 +6,8 @@ Usage: PYTHONPATH=plugins python scripts/similar_eval.py [--verbose] [--embeddin
 Sets: the sample collection's recurrences (each later post-mortem's ``related`` earlier one must
 come first among earlier incidents), pairs from public post-mortems (tests/similar/real_pairs.yml),
 groups of three sharing a cause (tests/similar/cause_groups.yml, dev and test splits) and groups
-of three for further cause families (tests/similar/family_groups.yml). For each
+of three for further cause families (tests/similar/family_groups.yml), and held-out groups written
+independently of the ranking and never tuned on (tests/similar/heldout_groups.yml). For each
 case, top-1 is whether the best other case shares its cause; top-3, whether one of the best three
 does. Baselines: plain TF-IDF (lower-cased words, no stemming, stop words or concepts) over all the
 text of a case and over titles alone. ``--embedding`` adds the MiniLM sentence-embedding model when
@@ -33,6 +34,7 @@ REPO = Path(__file__).resolve().parents[1]
 GROUPS = REPO / "tests" / "similar" / "cause_groups.yml"
 REAL_PAIRS = REPO / "tests" / "similar" / "real_pairs.yml"
 FAMILIES = REPO / "tests" / "similar" / "family_groups.yml"
+HELDOUT = REPO / "tests" / "similar" / "heldout_groups.yml"
 SAMPLES = REPO / "incidents"
 
 # A ranker takes the cases and returns, for each case index, the other indices best first.
@@ -232,6 +234,8 @@ def evaluate(embedding: bool = False) -> dict[str, dict[str, Score]]:
     sets = [load_groups(split="dev"), load_groups(split="test"), load_groups()]
     if FAMILIES.exists():
         sets.insert(0, load_groups(FAMILIES))
+    if HELDOUT.exists():
+        sets.insert(0, load_groups(HELDOUT))
     if REAL_PAIRS.exists():
         sets.insert(0, load_groups(REAL_PAIRS))
     methods: dict[str, Callable[[LabelledSet], list[list[int]]]] = {
