@@ -69,7 +69,7 @@ def split() -> dict[str, Any]:
 
 
 def test_sources_have_every_field_and_unique_ids(sources: list[dict[str, Any]]) -> None:
-    assert len(sources) >= 40
+    assert len(sources) >= 60
     ids = [s["doc"] for s in sources]
     assert len(ids) == len(set(ids))
     for s in sources:
@@ -81,6 +81,7 @@ def test_sources_have_every_field_and_unique_ids(sources: list[dict[str, Any]]) 
         assert s["url"].startswith(("http://", "https://")), s["doc"]
         assert isinstance(s["published"], str)
         assert isinstance(s["candid"], bool), s["doc"]
+        assert s.get("batch", 1) in (1, 2), s["doc"]
 
 
 def test_no_excluded_source_is_used(sources: list[dict[str, Any]]) -> None:
@@ -152,6 +153,86 @@ def test_split_counts_and_balance(split: dict[str, Any], sources: list[Any]) -> 
 def test_split_file_is_what_the_script_makes(sources: list[Any]) -> None:
     expected = split_mod.render_split(sources)
     assert (REAL / "split.yml").read_text(encoding="utf-8") == expected
+
+
+# The first batch's assignment, recorded when the split was first made: later batches must
+# never move these documents.
+FIRST_BATCH = {
+    "dev": [
+        "artsy-2014-11-19",
+        "aws-2011-04-21",
+        "bloggulus-2024-06-04",
+        "instapaper-2017-02-09",
+        "joyent-2014-05-27",
+        "miraheze-2018-08-31",
+        "moj-cloud-platform-2021-07-12",
+        "moj-cloud-platform-2022-01-22",
+        "moj-cloud-platform-2023-01-11",
+        "moj-cloud-platform-2023-09-18",
+        "moj-cloud-platform-2026-03-30",
+        "mybinder-2017-09-27",
+        "mybinder-2018-01-04",
+        "mybinder-2018-02-20",
+        "mybinder-2020-07-09",
+        "stripe-2019-07-10",
+        "tailscale-2024-03-07",
+        "wikimedia-2019-03-28-commons",
+        "wikimedia-2023-06-06-dawiktionary",
+        "xervo-2015-07-22",
+        "yearn-2021-05-13",
+        "yearn-2021-05-20",
+        "yearn-2023-06-13",
+        "zaides-2024-destroyed-db",
+    ],
+    "test": [
+        "cloudflare-2023-11-23",
+        "fastly-2021-06-08",
+        "moj-cloud-platform-2020-09-21",
+        "moj-cloud-platform-2021-05-10",
+        "moj-cloud-platform-2025-07-23",
+        "mybinder-2017-11-30",
+        "mybinder-2018-01-18",
+        "mybinder-2018-03-13",
+        "mybinder-2018-04-18",
+        "mybinder-2018-07-30",
+        "mybinder-2019-02-20",
+        "mybinder-2019-03-24",
+        "mybinder-2022-01-27",
+        "philwade-2012-04-04",
+        "resend-2024-02-21",
+        "t2bot-2020-06-17",
+        "t2bot-2024-01-13",
+        "yearn-2021-02-04",
+        "yearn-2022-11-01",
+        "yearn-2023-04-04",
+        "yearn-2023-12-11",
+    ],
+}
+
+
+def test_first_batch_keeps_its_recorded_assignment(
+    split: dict[str, Any], sources: list[Any]
+) -> None:
+    first = {s["doc"] for s in sources if s.get("batch", 1) == 1}
+    assert first == set(FIRST_BATCH["dev"]) | set(FIRST_BATCH["test"])
+    for part in ("dev", "test"):
+        assert sorted(set(split[part]) & first) == FIRST_BATCH[part]
+    alone = split_mod.make_split([s for s in sources if s.get("batch", 1) == 1])
+    assert alone == FIRST_BATCH
+
+
+def test_a_new_batch_never_moves_earlier_documents() -> None:
+    old = [{"doc": f"a{i}", "segments": 10 + 3 * i, "candid": i % 4 == 0} for i in range(10)]
+    new = [{"doc": f"b{i}", "segments": 40 - i, "candid": i % 2 == 0, "batch": 2} for i in range(9)]
+    before = split_mod.make_split(old)
+    after = split_mod.make_split(old + new)
+    for part in ("dev", "test"):
+        assert [d for d in after[part] if d.startswith("a")] == before[part]
+    # Dealt as one batch, the same documents would be assigned differently: the batch matters.
+    as_one = split_mod.make_split(old + [{**d, "batch": 1} for d in new])
+    assert as_one != after
+    candid = {p: sum(d["candid"] for d in old + new if d["doc"] in after[p]) for p in after}
+    assert abs(candid["dev"] - candid["test"]) <= 1
 
 
 def test_split_is_deterministic_and_order_independent() -> None:
