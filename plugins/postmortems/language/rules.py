@@ -318,14 +318,43 @@ def _compile(pattern: str, where: str, flags: int = re.IGNORECASE) -> re.Pattern
         raise RulesError(f"{where}: invalid regular expression: {exc}") from exc
 
 
+# Patterns that open with the same subject are joined behind one copy of it (and, within
+# those, the ones that go on with the same gap): the subject is then tried once per position
+# instead of once per pattern, which is most of a rule's cost. Results do not change.
+_SHARED_PREFIXES = ("{person}", r"{gap}\s+")
+
+
+def _join_shared_prefix(
+    patterns: Sequence[str], prefixes: Sequence[str] = _SHARED_PREFIXES
+) -> list[str]:
+    """The patterns, those opening with ``prefixes[0]`` merged in place of the first one."""
+    if not prefixes:
+        return list(patterns)
+    prefix = prefixes[0]
+    rests = [p[len(prefix) :] for p in patterns if p.startswith(prefix)]
+    if len(rests) < 2:
+        return list(patterns)
+    rests = _join_shared_prefix(rests, prefixes[1:])
+    out: list[str] = []
+    for p in patterns:
+        if not p.startswith(prefix):
+            out.append(p)
+        elif rests:
+            out.append(prefix + "(?:" + "|".join(f"(?:{r})" for r in rests) + ")")
+            rests = []
+    return out
+
+
 def _compile_list(
-    patterns: Sequence[str] | None, expander: _Expander, where: str
+    patterns: Sequence[str] | None, expander: _Expander, where: str, *, join: bool = False
 ) -> re.Pattern[str] | None:
     if not patterns:
         return None
     parts = [expander.expand(p, f"{where}[{i}]") for i, p in enumerate(patterns)]
     for i, part in enumerate(parts):
         _compile(part, f"{where}[{i}]")
+    if join:
+        parts = [expander.expand(p, where) for p in _join_shared_prefix(patterns)]
     return _compile("|".join(f"(?:{p})" for p in parts), where)
 
 
@@ -405,7 +434,7 @@ def compile_rules(data: Mapping[str, Any], path: Path, settings: LanguageSetting
             raise RulesError(f"{where}: duplicate rule id")
         seen.add(raw["id"])
         expander = _Expander(lexicon, fragments, irregular, lists)
-        regex = _compile_list(raw.get("patterns"), expander, f"{where}.patterns")
+        regex = _compile_list(raw.get("patterns"), expander, f"{where}.patterns", join=True)
         if regex is None and raw.get("match") != "known-names":
             raise RulesError(f"{where}: needs patterns or match: known-names")
         examples = raw["examples"]
