@@ -1,8 +1,8 @@
 """Measured quality on real post-mortem text (tests/language/real/), with floors.
 
 The floors are the figures measured when the rules were last changed, minus 0.05: they
-guard against regressions and are not targets. The test part was measured once, after
-the rules had been tuned on the dev part only; see docs/blameless-language.md.
+guard against regressions and are not targets. The test part is only measured, never looked
+into; the rules were tuned on the dev part only; see docs/blameless-language.md.
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from .evaluation import RealReport, as_paragraph, evaluate_real, format_real, lo
 
 # part -> (precision, recall, {gold category: recall}); measured minus 0.05.
 FLOORS = {
-    "dev": (0.91, 0.76, {"person-cause": 0.53, "counterfactual": 0.95, "blame-noun": 0.95,
-                         "who-question": 0.95, "person-named": 0.74}),
-    "test": (0.75, 0.52, {"person-cause": 0.41, "counterfactual": 0.75, "blame-noun": 0.17,
-                          "person-named": 0.68}),
+    "dev": (0.95, 0.89, {"person-cause": 0.82, "counterfactual": 0.95, "blame-noun": 0.95,
+                         "who-question": 0.95, "person-named": 0.87}),
+    "test": (0.73, 0.60, {"person-cause": 0.41, "counterfactual": 0.75, "blame-noun": 0.39,
+                          "person-named": 0.76}),
 }
 
 

@@ -70,6 +70,16 @@ class _Sentences:
         return self._allowed[start]
 
 
+# A subject pronoun is never the object of a preposition, so a phrase before it ("In our
+# rush we assumed...") does not make it one.
+_NOMINATIVE = re.compile(r"(?:i|we|he|she|they)\b(?![-'’]s)", re.IGNORECASE)
+_PHRASE_TAIL = re.compile(
+    r"\b(?:in|on|at|by|for|with|from|of|after|before|during|to|about|like|than)"
+    r"\s+(?:[\w'’-]+\s+){0,3}$",
+    re.IGNORECASE,
+)
+
+
 def _accept(rule: Rule, m: re.Match[str], sents: _Sentences) -> bool:
     text = sents.text
     start, end = sents.around(m.start())
@@ -77,8 +87,12 @@ def _accept(rule: Rule, m: re.Match[str], sents: _Sentences) -> bool:
         return False
     if rule.unless is not None and rule.unless.search(text[start:end]):
         return False
-    if rule.unless_before is not None and rule.unless_before.search(text[start : m.start()]):
-        return False
+    if rule.unless_before is not None:
+        before = text[start : m.start()]
+        if _NOMINATIVE.match(text, m.start()):
+            before = _PHRASE_TAIL.sub("", before)
+        if rule.unless_before.search(before):
+            return False
     if rule.require_before is not None and not rule.require_before.search(text[start : m.start()]):
         return False
     if rule.unless_after is not None and rule.unless_after.match(text[m.end() : end]):
