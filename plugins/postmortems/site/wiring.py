@@ -41,6 +41,7 @@ from .search import (
     index_entries,
     rewrite_index,
 )
+from .similarity import CACHE_FILE as SIMILAR_CACHE
 from .templating import clean_text
 from .urls import EXPORTS, SiteUrls, edit_base, edit_url
 
@@ -129,7 +130,9 @@ class Publisher:
             prefix=self.options["url_prefix"].strip("/"),
             site_url=config.site_url or "",
         )
-        learning = learning_from(postmortems, rollups)  # the public copies on a public site
+        cache = self.settings.project_dir / SIMILAR_CACHE if self.settings.cache else None
+        # The public copies on a public site (their own cache key).
+        learning = learning_from(postmortems, rollups, cache)
         self.site = site = Site(rollups, urls, self.site_options, learning)
         self.summary.clear()
         self.summary.update(rollups.summary())
