@@ -8,9 +8,10 @@ from pathlib import Path
 from postmortems.similar import CaseText, SimilarityIndex
 from postmortems.site import similarity
 
-WORDS = ("connection pool exhausted database failover replica lag certificate expired "
-         "deploy rollback config flag cache eviction queue backlog timeout retry storm "
-         "disk full kafka consumer dns resolver").split()
+WORDS = ("connection", "pool", "exhausted", "database", "failover", "replica", "lag",
+         "certificate", "expired", "deploy", "rollback", "config", "flag", "cache", "eviction",
+         "queue", "backlog", "timeout", "retry", "storm", "disk", "full", "kafka", "consumer",
+         "dns", "resolver")
 
 
 def _cases(n: int, seed: int = 3) -> list[CaseText]:

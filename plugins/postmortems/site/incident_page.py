@@ -36,7 +36,7 @@ def similar_section(incident: Incident, rollups: Rollups, link: Links,
     from .learning import SIMILAR_FLOOR
 
     linked = {*incident.related, *rollups.referenced_by.get(incident.id, [])}
-    return "## Similar incidents\n\n" + render(
+    return "## Similar incidents { data-search-exclude }\n\n" + render(
         "incident/similar.html.j2", i=incident, rollups=rollups, link=link, matches=matches,
         linked=linked, floor=SIMILAR_FLOOR)
 

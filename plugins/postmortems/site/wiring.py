@@ -142,8 +142,10 @@ class Publisher:
                        if pm.path in published and pm.document is not None}
         tags = any(name in config.plugins for name in TAGS_PLUGINS)
         self.generated = set()
+        pages = site.pages(tags=tags)
         self.hidden_uris = {urls.service_uri(g.name) for g in rollups.services}
-        for page in site.pages(tags=tags):
+        self.hidden_uris |= {page.uri for page in pages if not page.in_nav}
+        for page in pages:
             inclusion = (InclusionLevel.NOT_IN_NAV if page.uri in self.hidden_uris
                          else InclusionLevel.UNDEFINED)
             self._add(files, File.generated(config, page.uri, content=page.markdown,
