@@ -179,3 +179,24 @@ def test_decorate_places_card_root_cause_and_actions(tmp_path: Path) -> None:
     assert "https://example/edit/x.md" in out
     html = markdown.markdown(out, extensions=["tables", "md_in_html", "fenced_code"])
     assert '<aside class="pm-card"' in html and "Overdue" in html
+
+
+def test_outlines_are_kept_between_builds(tmp_path: Path) -> None:
+    from postmortems.site.incident_page import outline
+    from postmortems.site.outlines import OutlineCache
+
+    pm = make_postmortem(tmp_path, "INC-2026-001")
+    rollups = build_rollups([pm], TODAY)
+    incident = rollups.incidents[0]
+    link = SiteUrls({incident.id: "incidents/x/"}).link("incidents/x/")
+    path = tmp_path / "cache" / "site-outlines.json"
+    first = OutlineCache(path)
+    layout = first.outline(BODY, None)
+    assert layout == outline(BODY)
+    assert {"root-cause", "action-items"} <= {s[0] for s in layout.sections}
+    first.save()
+    second = OutlineCache(path)
+    assert second.stored and second.outline(BODY, None) == layout
+    assert not second.changed
+    assert decorate(BODY, incident, rollups, link, layout=layout) == decorate(
+        BODY, incident, rollups, link)

@@ -29,6 +29,8 @@ from .incident_page import decorate
 from .learning import learning_from
 from .macros import SiteMacros
 from .navigation import with_year_pages
+from .outlines import CACHE_FILE as OUTLINE_CACHE
+from .outlines import OutlineCache
 from .pages import Site, SiteOptions
 from .public import internal_fields, public_postmortem, strip_internal
 from .rollups import Incident, build_rollups
@@ -73,6 +75,7 @@ class Publisher:
         self.summary: dict[str, Any] = {}
         self.incident_pages: dict[str, Incident] = {}
         self.bodies: dict[str, Body] = {}
+        self.outlines = OutlineCache(None)
         self.generated: set[str] = set()
         self.hidden_uris: set[str] = set()
         self.boosts: dict[str, SectionBoost] = {}
@@ -130,7 +133,10 @@ class Publisher:
             prefix=self.options["url_prefix"].strip("/"),
             site_url=config.site_url or "",
         )
-        cache = self.settings.project_dir / SIMILAR_CACHE if self.settings.cache else None
+        cached = self.settings.cache
+        cache = self.settings.project_dir / SIMILAR_CACHE if cached else None
+        self.outlines = OutlineCache(self.settings.project_dir / OUTLINE_CACHE if cached
+                                     else None)
         # The public copies on a public site (their own cache key).
         learning = learning_from(postmortems, rollups, cache)
         self.site = site = Site(rollups, urls, self.site_options, learning)
@@ -204,8 +210,9 @@ class Publisher:
         page.edit_url = None if self.public else edit_url(self.edit_base, incident.source)
         link = self.site.urls.link(page.url)
         similar = self.site.learning.similar.get(incident.id, []) if self.site.learning else None
+        body = self.bodies.get(uri)
         decorated = decorate(markdown, incident, self.site.rollups, link, page.edit_url,
-                             self.bodies.get(uri), similar)
+                             body, similar, self.outlines.outline(markdown, body))
         findings = self.findings.get(incident.source)
         if findings:
             decorated = findings_box(findings) + "\n\n" + decorated
@@ -235,6 +242,7 @@ class Publisher:
         if not self.boosts_applied:
             rewrite_index(index, self.boosts)
         escape_markup(index)
+        self.outlines.save()
 
 
 #: The page that lists every finding, generated under ``mkdocs serve`` only.
