@@ -157,7 +157,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,
                         files: Files) -> str | None:
         if self.publisher is not None:
-            self.publisher.page_content(page)
+            return self.publisher.page_content(html, page)
         return None
 
     @event_priority(100)  # before the search plugin writes its index

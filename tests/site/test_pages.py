@@ -200,3 +200,24 @@ def test_outlines_are_kept_between_builds(tmp_path: Path) -> None:
     assert not second.changed
     assert decorate(BODY, incident, rollups, link, layout=layout) == decorate(
         BODY, incident, rollups, link)
+
+
+def test_held_html_skips_markdown_and_comes_back(tmp_path: Path) -> None:
+    from postmortems.site.stash import HtmlStash
+
+    pm = make_postmortem(tmp_path, "INC-2026-001")
+    rollups = build_rollups([pm], TODAY)
+    incident = rollups.incidents[0]
+    link = SiteUrls({incident.id: "incidents/x/"}).link("incidents/x/")
+    stash = HtmlStash()
+    held = decorate(BODY, incident, rollups, link, hold=stash.hold)
+    assert "pm-card" not in held and "pm-rootcause" not in held
+    rendered = markdown.markdown(held, extensions=["tables", "md_in_html", "attr_list"])
+    page = stash.fill(rendered)
+    direct = markdown.markdown(decorate(BODY, incident, rollups, link),
+                               extensions=["tables", "md_in_html", "attr_list"])
+    for marker in ('<aside class="pm-card"', '<div class="pm-rootcause">'):
+        assert page.count(marker) == direct.count(marker) == 1
+    assert page.index("pm-card") < page.index("Intro.") < page.index("pm-rootcause")
+    # A marker of another build (or typed into a post-mortem) is left as it is.
+    assert HtmlStash().fill(held) == held

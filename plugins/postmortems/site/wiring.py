@@ -44,6 +44,7 @@ from .search import (
     rewrite_index,
 )
 from .similarity import CACHE_FILE as SIMILAR_CACHE
+from .stash import HtmlStash
 from .templating import clean_text
 from .urls import EXPORTS, SiteUrls, edit_base, edit_url
 
@@ -76,6 +77,7 @@ class Publisher:
         self.incident_pages: dict[str, Incident] = {}
         self.bodies: dict[str, Body] = {}
         self.outlines = OutlineCache(None)
+        self.stash = HtmlStash()
         self.generated: set[str] = set()
         self.hidden_uris: set[str] = set()
         self.boosts: dict[str, SectionBoost] = {}
@@ -212,21 +214,25 @@ class Publisher:
         similar = self.site.learning.similar.get(incident.id, []) if self.site.learning else None
         body = self.bodies.get(uri)
         decorated = decorate(markdown, incident, self.site.rollups, link, page.edit_url,
-                             body, similar, self.outlines.outline(markdown, body))
+                             body, similar, self.outlines.outline(markdown, body),
+                             self.stash.hold)
         findings = self.findings.get(incident.source)
         if findings:
             decorated = findings_box(findings) + "\n\n" + decorated
         return decorated
 
-    def page_content(self, page: Page) -> None:
-        """Remember where each post-mortem's Root Cause section is, for the search boost."""
+    def page_content(self, html: str, page: Page) -> str:
+        """Put the held HTML back; remember where each post-mortem's Root Cause section is,
+        for the search boost."""
+        html = self.stash.fill(html)
         incident = self.incident_pages.get(page.file.src_uri)
         if incident is None:
-            return
+            return html
         anchor = find_anchor(page.toc, ROOT_CAUSE_SLUGS, slugify)
         if anchor:
             self.boosts[f"{page.url}#{anchor}"] = SectionBoost(
                 float(self.options["root_cause_boost"]), incident.root_cause)
+        return html
 
     def boost_search(self, config: MkDocsConfig) -> None:
         """Before the search plugin writes its index: boost the Root Cause entries."""
