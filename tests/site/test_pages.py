@@ -221,3 +221,18 @@ def test_held_html_skips_markdown_and_comes_back(tmp_path: Path) -> None:
     assert page.index("pm-card") < page.index("Intro.") < page.index("pm-rootcause")
     # A marker of another build (or typed into a post-mortem) is left as it is.
     assert HtmlStash().fill(held) == held
+
+
+def test_generated_pages_hold_only_pure_html_blocks() -> None:
+    from postmortems.site.stash import HtmlStash, hold_blocks
+
+    page = ("---\ntitle: T\n---\n\n# T { #t }\n\nSome *text* and <a href=\"x/\">a link</a>.\n\n"
+            '<div class="pm-x" data-search-exclude>\n<table>\n<tr><td>1</td></tr>\n</table>\n'
+            "</div>\n\n<!-- material/tags -->\n\n<p class=\"pm-more\">More.</p>\n")
+    stash = HtmlStash()
+    held = hold_blocks(page, stash.hold)
+    assert held.startswith("---\ntitle: T\n---\n\n# T { #t }\n\nSome *text* and <a href")
+    assert "<!-- material/tags -->" in held and "pm-x" not in held and "pm-more" not in held
+    html = stash.fill(markdown.markdown(held.split("---\n", 2)[2], extensions=["md_in_html"]))
+    direct = markdown.markdown(page.split("---\n", 2)[2], extensions=["md_in_html"])
+    assert html.replace("\n", "") == direct.replace("\n", "")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 
 
 class HtmlStash:
@@ -33,3 +34,31 @@ class HtmlStash:
         if self._prefix not in html:
             return html
         return self._pattern.sub(lambda m: self._held.pop(m.group(1), ""), html)
+
+
+#: The first tag of an HTML block that Markdown copies as it is (Python-Markdown's block-level
+#: elements that the templates start blocks with), opening or closing.
+_BLOCK_START = re.compile(
+    r"</?(?:div|table|thead|tbody|tr|figure|ul|ol|li|details|summary|aside|section|p|form|dl)"
+    r"[\s>]"
+)
+
+
+def hold_blocks(markdown: str, hold: Callable[[str], str]) -> str:
+    """``markdown`` (a generated page) with each paragraph-separated run of HTML lines held.
+
+    Only runs whose every line is a tag line and whose first tag is a block element are
+    held: those Markdown would copy unchanged. Front matter and everything else stay.
+    """
+    head, body = "", markdown
+    if markdown.startswith("---\n"):
+        end = markdown.find("\n---\n", 4)
+        if end >= 0:
+            head, body = markdown[: end + 5], markdown[end + 5:]
+    chunks = body.split("\n\n")
+    for n, chunk in enumerate(chunks):
+        lines = chunk.strip("\n").split("\n")
+        if lines[0] and _BLOCK_START.match(lines[0]) and all(
+                line.startswith("<") and not line.startswith("<!--") for line in lines):
+            chunks[n] = chunk.replace(chunk.strip("\n"), hold(chunk.strip("\n")), 1)
+    return head + "\n\n".join(chunks)

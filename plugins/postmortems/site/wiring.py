@@ -44,7 +44,7 @@ from .search import (
     rewrite_index,
 )
 from .similarity import CACHE_FILE as SIMILAR_CACHE
-from .stash import HtmlStash
+from .stash import HtmlStash, hold_blocks
 from .templating import clean_text
 from .urls import EXPORTS, SiteUrls, edit_base, edit_url
 
@@ -156,7 +156,8 @@ class Publisher:
         for page in pages:
             inclusion = (InclusionLevel.NOT_IN_NAV if page.uri in self.hidden_uris
                          else InclusionLevel.UNDEFINED)
-            self._add(files, File.generated(config, page.uri, content=page.markdown,
+            content = hold_blocks(page.markdown, self.stash.hold)
+            self._add(files, File.generated(config, page.uri, content=content,
                                             inclusion=inclusion))
         exports = {
             EXPORTS["json"]: incidents_json(rollups, urls),
