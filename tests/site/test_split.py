@@ -7,6 +7,7 @@ plugin, so relative links, feed ids and the macro registration are checked in th
 from __future__ import annotations
 
 import html
+import posixpath
 import re
 import xml.etree.ElementTree as ET
 
@@ -169,3 +170,17 @@ def test_macros_show_a_page_of_items(split_site: BuiltSite) -> None:
     overdue = [i for i in _items(split_site) if i["status"] in ("open", "in-progress")
                and i["due"] < "2026-11-26"]
     assert f"The first 4 of {len(overdue)}" in home
+
+
+def test_tags_split_into_one_listing_per_tag(split_site: BuiltSite) -> None:
+    view = _article(split_site, "tags.html")
+    links = dict(re.findall(r'<a class="pm-chip" href="(tags/tag-[^"]+\.html)">([^<]+)</a>', view))
+    tags = {t for m in split_site.published for t in m.get("tags", [])}
+    assert set(links.values()) == tags
+    for href, tag in links.items():
+        page = _article(split_site, href)
+        carriers = {split_site.url_of(m["id"]) for m in split_site.published
+                    if tag in m.get("tags", [])}
+        listed = {posixpath.normpath(posixpath.join("tags", h)) for h in
+                  re.findall(r'href="(\.\./incidents/[^"#]+\.html)"', page)}
+        assert listed == {posixpath.normpath(u[:-1] + ".html") for u in carriers}, tag

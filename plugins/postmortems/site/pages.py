@@ -7,14 +7,17 @@ are escaped once, by the autoescaping templates, and MkDocs passes the blocks th
 from __future__ import annotations
 
 import functools
+import json
 from dataclasses import dataclass, field
 from typing import Any
+
+from markupsafe import Markup, escape
 
 from ..similar import VERY_SIMILAR_THRESHOLD
 from .charts import draw_charts
 from .learning import SIMILAR_FLOOR, Learning
 from .rollups import SEVERITIES, Group, Rollups
-from .templating import render
+from .templating import clean_text, render
 from .urls import VIEWS, SiteUrls, slug
 
 
@@ -87,7 +90,7 @@ class Site:
             *(self.service_page(group) for group in self.rollups.services),
             *(self.learning_pages() if self.learning is not None else []),
         ]
-        return [*pages, self.tags_page()] if tags else pages
+        return [*pages, *self.tags_pages()] if tags else pages
 
     def index_pages(self) -> list[GeneratedPage]:
         rollups = self.rollups
@@ -198,7 +201,25 @@ class Site:
         return pages
 
     def tags_page(self) -> GeneratedPage:
-        return self._render(VIEWS["tags"], "pages/tags.md.j2")
+        return self.tags_pages()[0]
+
+    def tags_pages(self) -> list[GeneratedPage]:
+        """The tags page; split, a table of the tags and one listing page per tag."""
+        if not self.split_by_year:
+            return [self._render(VIEWS["tags"], "pages/tags.md.j2", tag_pages=[])]
+        groups = self.rollups.tags
+        slugs = unique_slugs([g.name for g in groups], "tag")
+        parts = [(g, part_uri(VIEWS["tags"], slugs[g.name])) for g in groups]
+        pages = [self._render(VIEWS["tags"], "pages/tags.md.j2",
+                              tag_pages=[(g, self.urls.page(uri)) for g, uri in parts])]
+        for group, uri in parts:
+            # The name as the theme gets it (escaped) in JSON, a YAML flow scalar: no ``>``
+            # can end the directive's comment early.
+            name = json.dumps(str(escape(clean_text(group.name))))
+            directive = Markup(f"<!-- material/tags {{ include: [{name}] }} -->")
+            pages.append(self._render(uri, "pages/tag.md.j2", in_nav=False, group=group,
+                                      directive=directive))
+        return pages
 
 
 def part_uri(view_uri: str, name: str) -> str:
@@ -209,10 +230,15 @@ def part_uri(view_uri: str, name: str) -> str:
 
 def owner_anchors(owners: list[str]) -> dict[str, str]:
     """A unique ``owner-...`` anchor per owner, whatever characters the names hold."""
+    return unique_slugs(owners, "owner")
+
+
+def unique_slugs(names: list[str], prefix: str) -> dict[str, str]:
+    """A unique ``<prefix>-...`` path segment or anchor per name."""
     anchors: dict[str, str] = {}
     used: set[str] = set()
-    for owner in owners:
-        base = f"owner-{slug(owner)}"
+    for owner in names:
+        base = f"{prefix}-{slug(owner)}"
         anchor, n = base, 2
         while anchor in used:
             anchor, n = f"{base}-{n}", n + 1
