@@ -160,6 +160,12 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             return self.publisher.page_content(html, page)
         return None
 
+    @event_priority(100)  # before other plugins read the finished page
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
+        if self.publisher is not None:
+            return self.publisher.page_output(output)
+        return None
+
     @event_priority(100)  # before the search plugin writes its index
     def _boost_search(self, *, config: MkDocsConfig) -> None:
         if self.publisher is not None:

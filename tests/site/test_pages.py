@@ -213,7 +213,9 @@ def test_held_html_skips_markdown_and_comes_back(tmp_path: Path) -> None:
     held = decorate(BODY, incident, rollups, link, hold=stash.hold)
     assert "pm-card" not in held and "pm-rootcause" not in held
     rendered = markdown.markdown(held, extensions=["tables", "md_in_html", "attr_list"])
-    page = stash.fill(rendered)
+    content = stash.fill(rendered)  # what search reads: the card is excluded from it anyway
+    assert "pm-rootcause" in content and "pm-card" not in content
+    page = stash.fill(content, excluded=True)
     direct = markdown.markdown(decorate(BODY, incident, rollups, link),
                                extensions=["tables", "md_in_html", "attr_list"])
     for marker in ('<aside class="pm-card"', '<div class="pm-rootcause">'):
@@ -235,4 +237,15 @@ def test_generated_pages_hold_only_pure_html_blocks() -> None:
     assert "<!-- material/tags -->" in held and "pm-x" not in held and "pm-more" not in held
     html = stash.fill(markdown.markdown(held.split("---\n", 2)[2], extensions=["md_in_html"]))
     direct = markdown.markdown(page.split("---\n", 2)[2], extensions=["md_in_html"])
+    assert html.replace("\n", "") != direct.replace("\n", "")  # the excluded div comes last
+    html = stash.fill(html, excluded=True)
     assert html.replace("\n", "") == direct.replace("\n", "")
+
+
+def test_excluded_element_is_one_whole_element() -> None:
+    from postmortems.site.stash import excluded_element
+
+    assert excluded_element('<div class="a" data-search-exclude>\n<div>x</div>\n</div>')
+    assert not excluded_element('<div data-search-exclude>x</div>\n<p>searchable</p>')
+    assert not excluded_element('<div class="a">x</div>')
+    assert not excluded_element('<div data-search-exclude><div>x</div>')

@@ -5,6 +5,10 @@ yet Markdown would still read every tag of them with its HTML parser, which on a
 page costs more than the authors' text. The page's Markdown gets an HTML comment instead,
 which Markdown copies as it is, and the held HTML replaces it once the page is rendered. The
 markers carry a random token of the build, so no text of a post-mortem can name one.
+
+A block that search leaves out anyway (its element carries ``data-search-exclude``) is put
+back only into the finished page, after the search plugin has read the content: it is then
+not parsed for nothing.
 """
 
 from __future__ import annotations
@@ -20,20 +24,52 @@ class HtmlStash:
     def __init__(self) -> None:
         token = secrets.token_hex(8)
         self._prefix = f"<!--pm-{token}-"
-        self._pattern = re.compile(f"<!--pm-{token}-([0-9]+)-->")
+        self._pattern = re.compile(f"<!--pm-{token}-([sx][0-9]+)-->")
         self._held: dict[str, str] = {}
 
-    def hold(self, html: str) -> str:
-        """The marker to put in the Markdown, on a block of its own, instead of ``html``."""
-        number = str(len(self._held))
+    def hold(self, html: str, *, searchable: bool | None = None) -> str:
+        """The marker to put in the Markdown, on a block of its own, instead of ``html``.
+
+        ``searchable``: whether search reads the block; by default, unless ``html`` is one
+        element with ``data-search-exclude``.
+        """
+        if searchable is None:
+            searchable = not excluded_element(html)
+        number = ("s" if searchable else "x") + str(len(self._held))
         self._held[number] = html
         return f"{self._prefix}{number}-->"
 
-    def fill(self, html: str) -> str:
-        """``html`` with each marker replaced by what it holds (released: used once)."""
+    def fill(self, html: str, *, excluded: bool = False) -> str:
+        """``html`` with each marker replaced by what it holds (released: used once); the
+        blocks search leaves out only with ``excluded`` (the finished page)."""
         if self._prefix not in html:
             return html
-        return self._pattern.sub(lambda m: self._held.pop(m.group(1), ""), html)
+
+        def put(match: re.Match[str]) -> str:
+            number = match.group(1)
+            if number[0] == "x" and not excluded:
+                return match.group(0)
+            return self._held.pop(number, "")
+
+        return self._pattern.sub(put, html)
+
+
+_OPENING = re.compile(r"<([a-z][a-z0-9]*)\b[^>]*>")
+
+
+def excluded_element(html: str) -> bool:
+    """Whether ``html`` is a single element whose opening tag has ``data-search-exclude``."""
+    text = html.strip()
+    first = _OPENING.match(text)
+    if first is None or "data-search-exclude" not in first.group(0):
+        return False
+    name = first.group(1)
+    depth = 0
+    for tag in re.finditer(rf"<(/?){name}\b[^>]*>", text):
+        depth += -1 if tag.group(1) else 1
+        if depth == 0:
+            return tag.end() == len(text)
+    return False
 
 
 #: The first tag of an HTML block that Markdown copies as it is (Python-Markdown's block-level

@@ -225,7 +225,7 @@ class Publisher:
     def page_content(self, html: str, page: Page) -> str:
         """Put the held HTML back; remember where each post-mortem's Root Cause section is,
         for the search boost."""
-        html = self.stash.fill(html)
+        html = self.stash.fill(html)  # what search leaves out comes back in page_output
         incident = self.incident_pages.get(page.file.src_uri)
         if incident is None:
             return html
@@ -234,6 +234,10 @@ class Publisher:
             self.boosts[f"{page.url}#{anchor}"] = SectionBoost(
                 float(self.options["root_cause_boost"]), incident.root_cause)
         return html
+
+    def page_output(self, output: str) -> str:
+        """The finished page with the held blocks that search leaves out put back."""
+        return self.stash.fill(output, excluded=True)
 
     def boost_search(self, config: MkDocsConfig) -> None:
         """Before the search plugin writes its index: boost the Root Cause entries."""
