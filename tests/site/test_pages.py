@@ -249,3 +249,13 @@ def test_excluded_element_is_one_whole_element() -> None:
     assert not excluded_element('<div data-search-exclude>x</div>\n<p>searchable</p>')
     assert not excluded_element('<div class="a">x</div>')
     assert not excluded_element('<div data-search-exclude><div>x</div>')
+
+
+def test_markers_stay_unique_after_blocks_are_put_back() -> None:
+    from postmortems.site.stash import HtmlStash
+
+    stash = HtmlStash()
+    first = stash.hold("<p>one</p>")
+    assert stash.fill(first) == "<p>one</p>"
+    second = stash.hold("<p>two</p>")
+    assert second != first and stash.fill(second + first) == "<p>two</p>"

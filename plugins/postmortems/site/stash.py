@@ -26,6 +26,7 @@ class HtmlStash:
         self._prefix = f"<!--pm-{token}-"
         self._pattern = re.compile(f"<!--pm-{token}-([sx][0-9]+)-->")
         self._held: dict[str, str] = {}
+        self._count = 0  # not len(_held): filling releases blocks, numbers must stay unique
 
     def hold(self, html: str, *, searchable: bool | None = None) -> str:
         """The marker to put in the Markdown, on a block of its own, instead of ``html``.
@@ -35,7 +36,8 @@ class HtmlStash:
         """
         if searchable is None:
             searchable = not excluded_element(html)
-        number = ("s" if searchable else "x") + str(len(self._held))
+        number = ("s" if searchable else "x") + str(self._count)
+        self._count += 1
         self._held[number] = html
         return f"{self._prefix}{number}-->"
 
