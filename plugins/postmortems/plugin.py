@@ -157,7 +157,13 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,
                         files: Files) -> str | None:
         if self.publisher is not None:
-            self.publisher.page_content(page)
+            return self.publisher.page_content(html, page)
+        return None
+
+    @event_priority(100)  # before other plugins read the finished page
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
+        if self.publisher is not None:
+            return self.publisher.page_output(output)
         return None
 
     @event_priority(100)  # before the search plugin writes its index

@@ -6,11 +6,20 @@ plugin, so relative links, feed ids and the macro registration are checked in th
 
 from __future__ import annotations
 
+import html
+import posixpath
 import re
 import xml.etree.ElementTree as ET
 
 import pytest
-from tests.site.conftest import BuiltSite, broken_links, build_project, copy_repo_project, when
+from tests.site.conftest import (
+    BuiltSite,
+    broken_links,
+    build_project,
+    causes,
+    copy_repo_project,
+    when,
+)
 
 MKDOCS_YML = """\
 site_name: Split post-mortems
@@ -97,3 +106,81 @@ def test_feed_without_site_url(split_site: BuiltSite) -> None:
     assert all(e.findtext(f"{atom}id").startswith("urn:uuid:") for e in entries)
     hrefs = [e.find(f"{atom}link").get("href") for e in entries]
     assert hrefs == [split_site.url_of(m["id"])[:-1] + ".html" for m in newest]
+
+
+def _article(site: BuiltSite, path: str) -> str:
+    page = _html(site, path)
+    return page[page.index("<article"): page.index("</article>")]
+
+
+def _items(site: BuiltSite) -> list[dict[str, str]]:
+    return [{**item, "incident": meta["id"]} for meta in site.published
+            for item in meta["action_items"]]
+
+
+def test_action_items_split_by_owner(split_site: BuiltSite) -> None:
+    items = _items(split_site)
+    view = _article(split_site, "action-items.html")
+    assert "<h3" not in view  # the owners' sections moved to their own pages
+    overdue = [i for i in items if i["status"] in ("open", "in-progress")
+               and i["due"] < "2026-11-26"]
+    assert len(overdue) > 4
+    shown = re.findall(r'<td class="pm-action">', view.split('id="by-owner"')[0])
+    assert len(shown) == 4 and f"The 4 most overdue of {len(overdue)}" in view
+    owners = {i["owner"] for i in items}
+    links = dict(re.findall(r'<a href="(action-items/owner-[^"]+\.html)">([^<]+)</a>', view))
+    assert set(links.values()) == owners
+    for href, owner in links.items():
+        page = _article(split_site, href)
+        mine = [i for i in items if i["owner"] == owner]
+        cells = re.findall(r'<td class="pm-action">(.*?)</td>', page)
+        assert sorted(map(html.unescape, cells)) == sorted(i["action"] for i in mine), owner
+        assert owner in page.split("</h1>")[0]
+
+
+def test_root_causes_split_by_category(split_site: BuiltSite) -> None:
+    view = _article(split_site, "root-causes.html")
+    assert "pm-causes" not in view
+    links = re.findall(r'<tr id="([a-z-]+)"><td><a href="(root-causes/[a-z-]+\.html)">', view)
+    assert links
+    for category, href in links:
+        page = _article(split_site, href)
+        ids = {m["id"] for m in split_site.published
+               if any(c["category"] == category for c in causes(m))}
+        assert set(re.findall(r">(INC-\d{4}-\d+)</a>", page)) == ids
+
+
+def test_severity_and_learning_stay_bounded(split_site: BuiltSite) -> None:
+    severity = _article(split_site, "severity.html")
+    sev2 = [m for m in split_site.published if m["severity"] == "SEV2"]
+    if len(sev2) > 4:
+        assert f"The latest 4 of {len(sev2)}" in severity
+    learning = _article(split_site, "learning.html")
+    years = re.findall(r'<a href="(learning/(\d{4})\.html)">', learning)
+    assert {y for _, y in years} == {m["started"][:4] for m in split_site.published}
+    recurring = sum(len(re.findall(r"<tr><td>", _article(split_site, href)))
+                    for href, _ in years)
+    assert recurring == 2  # the sample's two recurrences, each on its year's page
+    nav = _html(split_site, "severity.html").split('class="md-content"')[0]
+    assert "action-items/owner-" not in nav and "learning/20" not in nav
+
+
+def test_macros_show_a_page_of_items(split_site: BuiltSite) -> None:
+    home = _html(split_site, "index.html").split("<article", 1)[1]
+    overdue = [i for i in _items(split_site) if i["status"] in ("open", "in-progress")
+               and i["due"] < "2026-11-26"]
+    assert f"The first 4 of {len(overdue)}" in home
+
+
+def test_tags_split_into_one_listing_per_tag(split_site: BuiltSite) -> None:
+    view = _article(split_site, "tags.html")
+    links = dict(re.findall(r'<a class="pm-chip" href="(tags/tag-[^"]+\.html)">([^<]+)</a>', view))
+    tags = {t for m in split_site.published for t in m.get("tags", [])}
+    assert set(links.values()) == tags
+    for href, tag in links.items():
+        page = _article(split_site, href)
+        carriers = {split_site.url_of(m["id"]) for m in split_site.published
+                    if tag in m.get("tags", [])}
+        listed = {posixpath.normpath(posixpath.join("tags", h)) for h in
+                  re.findall(r'href="(\.\./incidents/[^"#]+\.html)"', page)}
+        assert listed == {posixpath.normpath(u[:-1] + ".html") for u in carriers}, tag

@@ -3,6 +3,10 @@ the action-item table, and related incidents linked both ways."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 from ..markdown import Body, parse_body
 from ..similar import Match
 from .rollups import Incident, Rollups
@@ -33,12 +37,49 @@ def action_table(incident: Incident, link: Links) -> str:
 def similar_section(incident: Incident, rollups: Rollups, link: Links,
                     matches: list[Match]) -> str:
     """The "Similar incidents" section: the index's closest post-mortems, scores, terms."""
+    return SIMILAR_HEADING + "\n\n" + _similar_html(incident, rollups, link, matches)
+
+
+#: The heading of the section; its search entry is left out with the section.
+SIMILAR_HEADING = "## Similar incidents { data-search-exclude }"
+
+
+def _similar_html(incident: Incident, rollups: Rollups, link: Links,
+                  matches: list[Match]) -> str:
     from .learning import SIMILAR_FLOOR
 
     linked = {*incident.related, *rollups.referenced_by.get(incident.id, [])}
-    return "## Similar incidents\n\n" + render(
-        "incident/similar.html.j2", i=incident, rollups=rollups, link=link, matches=matches,
-        linked=linked, floor=SIMILAR_FLOOR)
+    return render("incident/similar.html.j2", i=incident, rollups=rollups, link=link,
+                  matches=matches, linked=linked, floor=SIMILAR_FLOOR)
+
+
+@dataclass(frozen=True)
+class Outline:
+    """Where a page body's additions go: lines counted from 0 in the Markdown MkDocs gives.
+
+    ``title``: the line after the ``# title`` (0 without one); ``sections``: (slug, first
+    line, line after the end) of each section.
+    """
+
+    title: int
+    sections: tuple[tuple[str, int, int], ...]
+
+    def to_json(self) -> list[Any]:
+        return [self.title, [list(s) for s in self.sections]]
+
+    @classmethod
+    def from_json(cls, data: Any) -> Outline:
+        title, sections = data
+        return cls(int(title), tuple((str(s), int(a), int(b)) for s, a, b in sections))
+
+
+def outline(markdown: str, body: Body | None = None) -> Outline:
+    """The outline of ``markdown``, from ``body`` (the checker's parse) when it is that text."""
+    document, first = _aligned(markdown, body)
+    return Outline(
+        document.title_line - first + 1 if document.title else 0,
+        tuple((s.slug, s.line - first + 1, s.end_line - first + 1) for s in document.sections),
+    )
 
 
 def _aligned(markdown: str, body: Body | None) -> tuple[Body, int]:
@@ -58,32 +99,36 @@ def _aligned(markdown: str, body: Body | None) -> tuple[Body, int]:
 
 def decorate(markdown: str, incident: Incident, rollups: Rollups, link: Links,
              edit_url: str | None = None, body: Body | None = None,
-             similar: list[Match] | None = None) -> str:
+             similar: list[Match] | None = None, layout: Outline | None = None,
+             hold: Callable[[str], str] | None = None) -> str:
     """``markdown`` (a post-mortem body, front matter removed) with the site's additions.
 
     The card goes under the ``# title``; the root-cause summary first in *Root Cause* (so
     that section's search entry holds it); the action-item table last in *Action Items*,
-    after the authors' prose. ``body`` is the checker's parse of the same file. With
-    ``similar`` (the index's matches), a "Similar incidents" section ends the page.
+    after the authors' prose. ``body`` is the checker's parse of the same file, ``layout``
+    the outline of ``markdown`` if known. With ``similar`` (the index's matches), a "Similar
+    incidents" section ends the page. With ``hold``, each HTML block is replaced by what
+    ``hold(html)`` returns (a marker: see :mod:`postmortems.site.stash`).
     """
-    document, first = _aligned(markdown, body)
+    layout = layout or outline(markdown, body)
+    keep = hold or (lambda html: html.strip("\n"))
     lines = markdown.split("\n")
     inserts: list[tuple[int, str]] = [
-        (document.title_line - first + 1 if document.title else 0,
-         header_card(incident, rollups, link, edit_url)),
+        (layout.title, keep(header_card(incident, rollups, link, edit_url))),
     ]
-    sections = document.sections
-    for section in sections:
-        if section.slug == "root-cause":
-            inserts.append((section.line - first + 1, root_cause_box(incident)))
-        elif section.slug == "action-items":
-            inserts.append((section.end_line - first + 1, action_table(incident, link)))
-    if not any(s.slug == "action-items" for s in sections) and (
+    sections = layout.sections
+    for slug, line, end_line in sections:
+        if slug == "root-cause":
+            inserts.append((line, keep(root_cause_box(incident))))
+        elif slug == "action-items":
+            inserts.append((end_line, keep(action_table(incident, link))))
+    if not any(s[0] == "action-items" for s in sections) and (
         incident.action_items or incident.actions_to_be_agreed
     ):
-        inserts.append((len(lines), "## Action Items\n\n" + action_table(incident, link)))
+        inserts.append((len(lines), "## Action Items\n\n" + keep(action_table(incident, link))))
     if similar is not None:
-        inserts.append((len(lines), similar_section(incident, rollups, link, similar)))
+        inserts.append((len(lines), SIMILAR_HEADING + "\n\n"
+                        + keep(_similar_html(incident, rollups, link, similar))))
     for index, block in sorted(inserts, key=lambda item: item[0], reverse=True):
         lines[index:index] = ["", block.strip("\n"), ""]
     return "\n".join(lines)

@@ -11,10 +11,12 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ..similar import Match, SimilarityIndex
 from .rollups import ActionRow, Incident, Rollups
+from .similarity import SimilarFigures, figures_for, of_index
 from .stats import quantile, quarter_key
 
 #: How many similar incidents an incident page shows, and the score they need: below it the
@@ -195,8 +197,17 @@ def _earlier(a: Incident, b: Incident) -> bool:
     return a.started is not None and b.started is not None and b.started < a.started
 
 
-def recurrences(rollups: Rollups, index: SimilarityIndex | None) -> list[Recurrence]:
+def _figures(rollups: Rollups, index: SimilarityIndex | SimilarFigures | None,
+             k: int = SIMILAR_SHOWN) -> SimilarFigures | None:
+    if index is None or isinstance(index, SimilarFigures):
+        return index
+    return of_index(index, (incident.id for incident in rollups.incidents), k)
+
+
+def recurrences(rollups: Rollups,
+                index: SimilarityIndex | SimilarFigures | None) -> list[Recurrence]:
     """For each incident, the earlier incidents it is related to or very similar to."""
+    figures = _figures(rollups, index)
     out = []
     for incident in rollups.incidents:
         linked = {*incident.related, *rollups.referenced_by.get(incident.id, [])}
@@ -205,12 +216,9 @@ def recurrences(rollups: Rollups, index: SimilarityIndex | None) -> list[Recurre
             if other in rollups.by_id and _earlier(incident, rollups.by_id[other])
         ))
         similar: tuple[Match, ...] = ()
-        if index is not None:
-            try:
-                similar = tuple(m for m in index.very_similar(incident.id)
-                                if m.id in rollups.by_id)
-            except KeyError:
-                similar = ()
+        if figures is not None:
+            similar = tuple(m for m in figures.very_similar.get(incident.id, ())
+                            if m.id in rollups.by_id)
         out.append(Recurrence(incident, related, similar))
     return out
 
@@ -245,25 +253,28 @@ def trend(rollups: Rollups) -> list[QuarterTrend]:
     ]
 
 
-def similar_for_pages(rollups: Rollups, index: SimilarityIndex | None,
+def similar_for_pages(rollups: Rollups, index: SimilarityIndex | SimilarFigures | None,
                       k: int = SIMILAR_SHOWN) -> dict[str, list[Match]]:
     """For each incident page: the most similar other incidents scoring at least
     ``SIMILAR_FLOOR``, earlier or later (the page marks those already in ``related``)."""
-    if index is None:
+    figures = _figures(rollups, index, k)
+    if figures is None:
         return {}
     out = {}
     for incident in rollups.incidents:
-        try:
-            matches = index.similar(incident.id, k)
-        except KeyError:
+        matches = figures.nearest.get(incident.id)
+        if matches is None:
             continue
-        out[incident.id] = [m for m in matches
+        out[incident.id] = [m for m in matches[:k]
                             if m.score >= SIMILAR_FLOOR and m.id in rollups.by_id]
     return out
 
 
-def build_learning(rollups: Rollups, index: SimilarityIndex | None) -> Learning:
-    """Every learning figure, from the rollups and the index of the same post-mortems."""
+def build_learning(rollups: Rollups,
+                   index: SimilarityIndex | SimilarFigures | None) -> Learning:
+    """Every learning figure, from the rollups and the index of the same post-mortems (or
+    the figures already computed from it)."""
+    index = _figures(rollups, index)
     today = rollups.today
     owners: dict[str, list[ActionRow]] = defaultdict(list)
     quarters: dict[str, list[ActionRow]] = defaultdict(list)
@@ -284,12 +295,19 @@ def build_learning(rollups: Rollups, index: SimilarityIndex | None) -> Learning:
     )
 
 
-def learning_from(postmortems: Iterable[Any], rollups: Rollups) -> Learning:
-    """``build_learning`` with the index of the published post-mortems."""
-    from ..recurrence import build_index
+def learning_from(postmortems: Iterable[Any], rollups: Rollups,
+                  cache_path: Path | None = None) -> Learning:
+    """``build_learning`` with the index of the published post-mortems; with ``cache_path``,
+    its figures are read from there when the collection is unchanged (and stored there)."""
+    from ..recurrence import build_index, cases
 
     published = [pm for pm in postmortems if pm.published]
-    return build_learning(rollups, build_index(published) if published else None)
+    if not published:
+        return build_learning(rollups, None)
+    # The key is made of the cases the index is built from; the index only on a miss.
+    figures = figures_for(cases(published), SIMILAR_SHOWN, lambda _: build_index(published),
+                          cache_path)
+    return build_learning(rollups, figures)
 
 
 def by_id(learning: Learning) -> Mapping[str, Recurrence]:

@@ -57,20 +57,26 @@ class SiteMacros:
                            incidents=rows if n is None else rows[: max(0, int(n))],
                            empty="No matching post-mortems.")
 
-    def open_action_items(self, owner: str | None = None) -> Markup:
-        """Open and in-progress action items (overdue first), optionally of one owner."""
+    def _actions(self, rows: list[Any], n: int | None, **context: Any) -> Markup:
+        """At most ``n`` rows (``index_page_size`` by default): every one is on the action
+        items page and in the CSV export."""
         site, link = self._context()
+        limit = site.options.index_page_size if n is None else max(0, int(n))
+        return self._block("macros/actions.html.j2", link=link, rows=rows[:limit],
+                           total=len(rows), **context)
+
+    def open_action_items(self, owner: str | None = None, n: int | None = None) -> Markup:
+        """Open and in-progress action items (overdue first), optionally of one owner."""
+        site, _ = self._context()
         rows = [a for a in site.rollups.action_items
                 if a.is_open and (owner is None or a.owner == owner)]
-        return self._block("macros/actions.html.j2", link=link, rows=rows,
-                           show_owner=owner is None, empty="No open action items.")
+        return self._actions(rows, n, show_owner=owner is None, empty="No open action items.")
 
-    def overdue_action_items(self) -> Markup:
+    def overdue_action_items(self, n: int | None = None) -> Markup:
         """Action items still open after their due date (as of the build date or ``today``)."""
-        site, link = self._context()
+        site, _ = self._context()
         rows = [a for a in site.rollups.action_items if a.state == "overdue"]
-        return self._block("macros/actions.html.j2", link=link, rows=rows, show_owner=True,
-                           empty="Nothing is overdue.")
+        return self._actions(rows, n, show_owner=True, empty="Nothing is overdue.")
 
     def incident_link(self, incident_id: str) -> Markup:
         """An inline link ``INC-… · title`` to a published post-mortem."""

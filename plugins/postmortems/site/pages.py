@@ -7,14 +7,17 @@ are escaped once, by the autoescaping templates, and MkDocs passes the blocks th
 from __future__ import annotations
 
 import functools
+import json
 from dataclasses import dataclass, field
 from typing import Any
+
+from markupsafe import Markup, escape
 
 from ..similar import VERY_SIMILAR_THRESHOLD
 from .charts import draw_charts
 from .learning import SIMILAR_FLOOR, Learning
 from .rollups import SEVERITIES, Group, Rollups
-from .templating import render
+from .templating import clean_text, render
 from .urls import VIEWS, SiteUrls, slug
 
 
@@ -34,6 +37,9 @@ class GeneratedPage:
 
     uri: str
     markdown: str
+    #: False for the parts of a split view (an owner's items, a category, a year): the
+    #: view links to them, the sidebar does not list them.
+    in_nav: bool = True
 
 
 @dataclass
@@ -60,24 +66,31 @@ class Site:
             return []
         return [self.urls.index_uri(group.name) for group in self.rollups.years]
 
-    def _render(self, uri: str, template: str, **context: Any) -> GeneratedPage:
+    def _render(self, uri: str, template: str, *, in_nav: bool = True,
+                **context: Any) -> GeneratedPage:
         link = self.urls.link(self.urls.page(uri))
         markdown = render(template, link=link, rollups=self.rollups, charts=self.charts,
-                          today=self.rollups.today, **context)
-        return GeneratedPage(uri, markdown)
+                          today=self.rollups.today, page_size=self.options.index_page_size,
+                          **context)
+        return GeneratedPage(uri, markdown, in_nav)
 
     def pages(self, *, tags: bool = True) -> list[GeneratedPage]:
-        """Every generated page, in a stable order; ``tags``: add the tags index page."""
+        """Every generated page, in a stable order; ``tags``: add the tags index page.
+
+        Past ``index_page_size`` incidents the views that grow with the collection split:
+        the index by year, action items by owner, root causes by category, recurrence by
+        year; each view keeps its summary and links to its parts.
+        """
         pages = [
             *self.index_pages(),
             self.severity_page(),
-            self.action_items_page(),
-            self.root_causes_page(),
+            *self.action_items_pages(),
+            *self.root_causes_pages(),
             self.services_page(),
             *(self.service_page(group) for group in self.rollups.services),
-            *([self.learning_page()] if self.learning is not None else []),
+            *(self.learning_pages() if self.learning is not None else []),
         ]
-        return [*pages, self.tags_page()] if tags else pages
+        return [*pages, *self.tags_pages()] if tags else pages
 
     def index_pages(self) -> list[GeneratedPage]:
         rollups = self.rollups
@@ -109,22 +122,49 @@ class Site:
             VIEWS["severity"], "pages/severity.md.j2", total=len(rollups.incidents),
             counts=rollups.severity_totals(), by_year=rollups.by_year,
             by_quarter=rollups.by_quarter, by_month=rollups.by_month,
-            durations=rollups.durations, by_severity=by_severity,
+            durations=rollups.durations, by_severity=by_severity, split=self.split_by_year,
         )
 
     def action_items_page(self) -> GeneratedPage:
+        return self.action_items_pages()[0]
+
+    def action_items_pages(self) -> list[GeneratedPage]:
+        """The action items view; split, each owner's items on a page of their own."""
         rollups = self.rollups
-        return self._render(
+        anchors = owner_anchors([g.owner for g in rollups.owners])
+        split = self.split_by_year
+        owner_pages = ({g.owner: self.urls.page(part_uri(VIEWS["action-items"], anchors[g.owner]))
+                        for g in rollups.owners} if split else {})
+        pages = [self._render(
             VIEWS["action-items"], "pages/action-items.md.j2", rows=rollups.action_items,
             actions=rollups.action_counts(), owners=rollups.owners,
             overdue=[a for a in rollups.action_items if a.state == "overdue"],
             to_be_agreed=[i for i in rollups.incidents if i.actions_to_be_agreed],
-            anchors=owner_anchors([g.owner for g in rollups.owners]),
-        )
+            anchors=anchors, owner_pages=owner_pages,
+        )]
+        for group in rollups.owners if split else ():
+            pages.append(self._render(
+                part_uri(VIEWS["action-items"], anchors[group.owner]),
+                "pages/owner-actions.md.j2", in_nav=False, group=group,
+                title=f"Action items of {slug(group.owner)}"))
+        return pages
 
     def root_causes_page(self) -> GeneratedPage:
-        return self._render(VIEWS["root-causes"], "pages/root-causes.md.j2",
-                            categories=self.rollups.categories)
+        return self.root_causes_pages()[0]
+
+    def root_causes_pages(self) -> list[GeneratedPage]:
+        """The root causes view; split, each category's incidents on a page of their own."""
+        categories = self.rollups.categories
+        split = self.split_by_year
+        category_pages = ({g.name: self.urls.page(part_uri(VIEWS["root-causes"], slug(g.name)))
+                           for g in categories} if split else {})
+        pages = [self._render(VIEWS["root-causes"], "pages/root-causes.md.j2",
+                              categories=categories, category_pages=category_pages)]
+        for group in categories if split else ():
+            pages.append(self._render(
+                part_uri(VIEWS["root-causes"], slug(group.name)), "pages/root-cause.md.j2",
+                in_nav=False, group=group, title=group.name))
+        return pages
 
     def services_page(self) -> GeneratedPage:
         return self._render(VIEWS["services"], "pages/services.md.j2",
@@ -135,19 +175,70 @@ class Site:
                             group=group, title=slug(group.name))
 
     def learning_page(self) -> GeneratedPage:
-        return self._render(VIEWS["learning"], "pages/learning.md.j2", learning=self.learning,
-                            threshold=VERY_SIMILAR_THRESHOLD, floor=SIMILAR_FLOOR)
+        return self.learning_pages()[0]
+
+    def learning_pages(self) -> list[GeneratedPage]:
+        """The Learning page; split, its recurrence table on one page per year."""
+        assert self.learning is not None
+        years: list[tuple[str, int, list[Any], str]] = []
+        if self.split_by_year:
+            by_year: dict[str, list[Any]] = {}
+            for r in self.learning.recurrences:
+                date = r.incident.date
+                by_year.setdefault(str(date.year) if date else "unknown", []).append(r)
+            years = [(year, len(items), [r for r in items if r.recurs],
+                      part_uri(VIEWS["learning"], year))
+                     for year, items in sorted(by_year.items(), reverse=True)]
+        pages = [self._render(
+            VIEWS["learning"], "pages/learning.md.j2", learning=self.learning,
+            threshold=VERY_SIMILAR_THRESHOLD, floor=SIMILAR_FLOOR,
+            recurrence_years=[(y, n, len(rs), self.urls.page(uri)) for y, n, rs, uri in years],
+        )]
+        for year, count, recurring, uri in years:
+            pages.append(self._render(
+                uri, "pages/recurrence.md.j2", in_nav=False, year=year, count=count,
+                recurring=recurring, threshold=VERY_SIMILAR_THRESHOLD))
+        return pages
 
     def tags_page(self) -> GeneratedPage:
-        return self._render(VIEWS["tags"], "pages/tags.md.j2")
+        return self.tags_pages()[0]
+
+    def tags_pages(self) -> list[GeneratedPage]:
+        """The tags page; split, a table of the tags and one listing page per tag."""
+        if not self.split_by_year:
+            return [self._render(VIEWS["tags"], "pages/tags.md.j2", tag_pages=[])]
+        groups = self.rollups.tags
+        slugs = unique_slugs([g.name for g in groups], "tag")
+        parts = [(g, part_uri(VIEWS["tags"], slugs[g.name])) for g in groups]
+        pages = [self._render(VIEWS["tags"], "pages/tags.md.j2",
+                              tag_pages=[(g, self.urls.page(uri)) for g, uri in parts])]
+        for group, uri in parts:
+            # The name as the theme gets it (escaped) in JSON, a YAML flow scalar: no ``>``
+            # can end the directive's comment early.
+            name = json.dumps(str(escape(clean_text(group.name))))
+            directive = Markup(f"<!-- material/tags {{ include: [{name}] }} -->")
+            pages.append(self._render(uri, "pages/tag.md.j2", in_nav=False, group=group,
+                                      directive=directive))
+        return pages
+
+
+def part_uri(view_uri: str, name: str) -> str:
+    """The source path of one part of a split view: ``action-items.md`` -> ``action-items/x.md``."""
+    stem = view_uri.removesuffix(".md").removesuffix("/index")
+    return f"{stem}/{name}.md"
 
 
 def owner_anchors(owners: list[str]) -> dict[str, str]:
     """A unique ``owner-...`` anchor per owner, whatever characters the names hold."""
+    return unique_slugs(owners, "owner")
+
+
+def unique_slugs(names: list[str], prefix: str) -> dict[str, str]:
+    """A unique ``<prefix>-...`` path segment or anchor per name."""
     anchors: dict[str, str] = {}
     used: set[str] = set()
-    for owner in owners:
-        base = f"owner-{slug(owner)}"
+    for owner in names:
+        base = f"{prefix}-{slug(owner)}"
         anchor, n = base, 2
         while anchor in used:
             anchor, n = f"{base}-{n}", n + 1

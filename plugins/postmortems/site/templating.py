@@ -11,6 +11,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from .learning import SIMILAR_SHOWN
 from .rollups import ACTION_STATES, DURATIONS, SEVERITIES
 from .stats import format_duration
 from .urls import slug
@@ -32,6 +33,10 @@ _TEXT_NODE = re.compile(r">([^<]+)<")
 #: Python-Markdown's escapable characters (``Markdown.ESCAPED_CHARS`` with the tables
 #: extension) but ``>``: a backslash makes each literal; ``<``, ``>``, ``&`` are HTML-escaped.
 _MARKDOWN_SYNTAX = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
+
+#: How many other incidents a cell of a rollup table names before "and N more" (very similar
+#: earlier ones: as many as an incident page shows).
+REFS_SHOWN = 5
 
 STATE_LABELS = {"overdue": "Overdue", "open": "Open", "done": "Done", "wont-do": "Won't do"}
 CATEGORY_LABELS = {
@@ -143,7 +148,7 @@ def environment() -> Environment:
     )
     env.globals.update(
         SEVERITIES=SEVERITIES, ACTION_STATES=ACTION_STATES, DURATIONS=DURATIONS,
-        STATE_LABELS=STATE_LABELS,
+        STATE_LABELS=STATE_LABELS, REFS_SHOWN=REFS_SHOWN, SIMILAR_SHOWN=SIMILAR_SHOWN,
     )
     return env
 

@@ -29,6 +29,8 @@ from .incident_page import decorate
 from .learning import learning_from
 from .macros import SiteMacros
 from .navigation import with_year_pages
+from .outlines import CACHE_FILE as OUTLINE_CACHE
+from .outlines import OutlineCache
 from .pages import Site, SiteOptions
 from .public import internal_fields, public_postmortem, strip_internal
 from .rollups import Incident, build_rollups
@@ -41,6 +43,8 @@ from .search import (
     index_entries,
     rewrite_index,
 )
+from .similarity import CACHE_FILE as SIMILAR_CACHE
+from .stash import HtmlStash, hold_blocks
 from .templating import clean_text
 from .urls import EXPORTS, SiteUrls, edit_base, edit_url
 
@@ -72,6 +76,8 @@ class Publisher:
         self.summary: dict[str, Any] = {}
         self.incident_pages: dict[str, Incident] = {}
         self.bodies: dict[str, Body] = {}
+        self.outlines = OutlineCache(None)
+        self.stash = HtmlStash()
         self.generated: set[str] = set()
         self.hidden_uris: set[str] = set()
         self.boosts: dict[str, SectionBoost] = {}
@@ -129,7 +135,12 @@ class Publisher:
             prefix=self.options["url_prefix"].strip("/"),
             site_url=config.site_url or "",
         )
-        learning = learning_from(postmortems, rollups)  # the public copies on a public site
+        cached = self.settings.cache
+        cache = self.settings.project_dir / SIMILAR_CACHE if cached else None
+        self.outlines = OutlineCache(self.settings.project_dir / OUTLINE_CACHE if cached
+                                     else None)
+        # The public copies on a public site (their own cache key).
+        learning = learning_from(postmortems, rollups, cache)
         self.site = site = Site(rollups, urls, self.site_options, learning)
         self.summary.clear()
         self.summary.update(rollups.summary())
@@ -139,11 +150,14 @@ class Publisher:
                        if pm.path in published and pm.document is not None}
         tags = any(name in config.plugins for name in TAGS_PLUGINS)
         self.generated = set()
+        pages = site.pages(tags=tags)
         self.hidden_uris = {urls.service_uri(g.name) for g in rollups.services}
-        for page in site.pages(tags=tags):
+        self.hidden_uris |= {page.uri for page in pages if not page.in_nav}
+        for page in pages:
             inclusion = (InclusionLevel.NOT_IN_NAV if page.uri in self.hidden_uris
                          else InclusionLevel.UNDEFINED)
-            self._add(files, File.generated(config, page.uri, content=page.markdown,
+            content = hold_blocks(page.markdown, self.stash.hold)
+            self._add(files, File.generated(config, page.uri, content=content,
                                             inclusion=inclusion))
         exports = {
             EXPORTS["json"]: incidents_json(rollups, urls),
@@ -199,22 +213,31 @@ class Publisher:
         page.edit_url = None if self.public else edit_url(self.edit_base, incident.source)
         link = self.site.urls.link(page.url)
         similar = self.site.learning.similar.get(incident.id, []) if self.site.learning else None
+        body = self.bodies.get(uri)
         decorated = decorate(markdown, incident, self.site.rollups, link, page.edit_url,
-                             self.bodies.get(uri), similar)
+                             body, similar, self.outlines.outline(markdown, body),
+                             self.stash.hold)
         findings = self.findings.get(incident.source)
         if findings:
             decorated = findings_box(findings) + "\n\n" + decorated
         return decorated
 
-    def page_content(self, page: Page) -> None:
-        """Remember where each post-mortem's Root Cause section is, for the search boost."""
+    def page_content(self, html: str, page: Page) -> str:
+        """Put the held HTML back; remember where each post-mortem's Root Cause section is,
+        for the search boost."""
+        html = self.stash.fill(html)  # what search leaves out comes back in page_output
         incident = self.incident_pages.get(page.file.src_uri)
         if incident is None:
-            return
+            return html
         anchor = find_anchor(page.toc, ROOT_CAUSE_SLUGS, slugify)
         if anchor:
             self.boosts[f"{page.url}#{anchor}"] = SectionBoost(
                 float(self.options["root_cause_boost"]), incident.root_cause)
+        return html
+
+    def page_output(self, output: str) -> str:
+        """The finished page with the held blocks that search leaves out put back."""
+        return self.stash.fill(output, excluded=True)
 
     def boost_search(self, config: MkDocsConfig) -> None:
         """Before the search plugin writes its index: boost the Root Cause entries."""
@@ -230,6 +253,7 @@ class Publisher:
         if not self.boosts_applied:
             rewrite_index(index, self.boosts)
         escape_markup(index)
+        self.outlines.save()
 
 
 #: The page that lists every finding, generated under ``mkdocs serve`` only.
