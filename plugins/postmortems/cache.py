@@ -7,7 +7,13 @@ checks (ids, related) and level resolution always run again over the cached resu
 
 The cache is one JSON file under ``.cache/postmortems/`` in the project. A file whose
 digest, or a configuration whose fingerprint, differs is checked again; a cache that
-cannot be read is ignored and rewritten.
+cannot be read is ignored and rewritten. A file whose size, modification time, change time
+and inode are as cached is taken as unchanged without being read, unless it was modified
+within :data:`RACY_NS` of being checked (a later edit could then keep the same times).
+
+Besides the per-file results, the cache keeps the collection's similarity ranking (the very
+similar earlier post-mortems of each id), keyed by a digest of every case text: it is
+collection-wide (IDF), so any changed case discards it.
 """
 
 from __future__ import annotations
@@ -24,7 +30,9 @@ from typing import Any
 
 from .findings import Finding, Level, Suppression
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
+#: A file modified this close to (or after) the moment it was checked is re-hashed next time.
+RACY_NS = 2_000_000_000
 CACHE_FILE = Path(".cache") / "postmortems" / "check.json"
 
 
@@ -60,12 +68,27 @@ class Entry:
     positions: list[tuple[list[str | int], int, int]]
     has_front_matter: bool
     case: dict[str, Any] | None = None
+    ctime_ns: int = 0
+    inode: int = 0
+    #: When the file was stat'ed before it was read and checked.
+    seen_ns: int = 0
+
+    def matches_stat(self, stat: os.stat_result) -> bool:
+        """Whether ``stat`` shows the file as it was checked, safely (not racily) so."""
+        return (
+            (self.size, self.mtime_ns, self.ctime_ns, self.inode)
+            == (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+            and max(self.mtime_ns, self.ctime_ns) < self.seen_ns - RACY_NS
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
             "digest": self.digest,
             "size": self.size,
             "mtime_ns": self.mtime_ns,
+            "ctime_ns": self.ctime_ns,
+            "inode": self.inode,
+            "seen_ns": self.seen_ns,
             "findings": [f.to_dict() for f in self.findings],
             "suppressions": [[s.path, s.line, s.rule, s.reason] for s in self.suppressions],
             "meta": self.meta,
@@ -86,6 +109,9 @@ class Entry:
             positions=[(list(p[0]), p[1], p[2]) for p in data["positions"]],
             has_front_matter=data["has_front_matter"],
             case=data.get("case"),
+            ctime_ns=data.get("ctime_ns", 0),
+            inode=data.get("inode", 0),
+            seen_ns=data.get("seen_ns", 0),
         )
 
 
@@ -103,24 +129,48 @@ class CheckCache:
         self.path = project_dir / CACHE_FILE
         self.key = key
         self.entries: dict[str, Entry] = {}
+        #: The similarity ranking: the digest of the cases it was computed from, and per id
+        #: the very similar earlier ones as ``[id, score, [shared terms...]]``.
+        self.ranking_key: str | None = None
+        self.ranking: dict[str, list[list[Any]]] = {}
         self.changed = False
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            data = json.loads(self.path.read_bytes())
             if data.get("key") == key:
                 self.entries = {p: Entry.from_json(e) for p, e in data["files"].items()}
-        except (OSError, ValueError, KeyError, TypeError):
-            self.entries = {}
+                similar = data.get("similar") or {}
+                self.ranking_key = similar.get("key")
+                self.ranking = dict(similar.get("ranking") or {})
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            self.entries, self.ranking_key, self.ranking = {}, None, {}
 
     def get(self, path: str, content_digest: str) -> Entry | None:
         entry = self.entries.get(path)
         return entry if entry is not None and entry.digest == content_digest else None
 
     def unchanged(self, path: str, stat: os.stat_result) -> Entry | None:
-        """The entry of a file whose size and modification time are as cached."""
+        """The entry of a file that its stat shows unchanged since it was checked."""
         entry = self.entries.get(path)
-        if entry is not None and (entry.size, entry.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
-            return entry
-        return None
+        return entry if entry is not None and entry.matches_stat(stat) else None
+
+    def ranking_for(self, key: str) -> dict[str, list[list[Any]]]:
+        """The cached ranking of the cases whose digest is ``key`` (empty, and reset, if
+        the cases changed); add to it with :meth:`rank`."""
+        if self.ranking_key != key:
+            self.ranking_key, self.ranking = key, {}
+            self.changed = True
+        return self.ranking
+
+    def rank(self, case_id: str, matches: list[list[Any]]) -> None:
+        """Keep the very similar matches of ``case_id`` in the current ranking."""
+        self.ranking[case_id] = matches
+        self.changed = True
+
+    def refresh(self, path: str, entry: Entry, stat: os.stat_result, seen_ns: int) -> None:
+        """Record the new stat of a file whose content is as cached (touched, copied...)."""
+        entry.size, entry.mtime_ns = stat.st_size, stat.st_mtime_ns
+        entry.ctime_ns, entry.inode, entry.seen_ns = stat.st_ctime_ns, stat.st_ino, seen_ns
+        self.put(path, entry)
 
     def put(self, path: str, entry: Entry) -> None:
         self.entries[path] = entry
@@ -136,7 +186,8 @@ class CheckCache:
             self.changed = self.changed or bool(stale)
         if not self.changed:
             return
-        data = {"key": self.key, "files": {p: e.to_json() for p, e in self.entries.items()}}
+        data = {"key": self.key, "files": {p: e.to_json() for p, e in self.entries.items()},
+                "similar": {"key": self.ranking_key, "ranking": self.ranking}}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             (self.path.parent / ".gitignore").write_text("*\n", encoding="utf-8")

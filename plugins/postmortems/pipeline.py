@@ -11,7 +11,9 @@ import functools
 import multiprocessing
 import os
 import re
+import stat as file_modes
 import threading
+import time
 import traceback
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -23,7 +25,7 @@ from pathlib import Path
 import yaml
 
 from . import checks, htmlcheck, publishing, recurrence, secretscan
-from .cache import CheckCache, Entry, digest, fingerprint
+from .cache import RACY_NS, CheckCache, Entry, digest, fingerprint
 from .findings import Finding, Level, Suppression, fails
 from .language import LanguageChecker, LanguageSettings, names_from_postmortem
 from .language.rules import rules_schema
@@ -33,7 +35,7 @@ from .model import Postmortem
 from .policy import Policy
 from .rulebook import core_rulebook
 from .settings import Settings
-from .similar import CaseText
+from .similar import CaseText, Match, SimilarityIndex
 from .source import MARKDOWN_SUFFIXES, SourceFile, display_path, read_source
 from .yamlpos import LoadedYaml, Position, dotted
 
@@ -143,18 +145,18 @@ class Checker:
         files = found.markdown
         cache = self._open_cache()
         postmortems = self._check_all(files, cache)
-        if cache is not None:
-            whole = {p.resolve() for p in paths} == {self.settings.incidents_path.resolve()}
-            shown = [display_path(p, self.settings.project_dir) for p in files]
-            cache.save(keep=shown if whole else None)
+        whole = {p.resolve() for p in paths} == {self.settings.incidents_path.resolve()}
         if not self.only_language:
             others = self._others(files, cache)
             collection = checks.check_collection(postmortems, _context(others))
             collection += publishing.check_publishing(postmortems, self.settings.incidents_path)
             by_path = {pm.path: pm for pm in postmortems}
-            collection.extend(self._similar(postmortems, files, others))
+            collection.extend(self._similar(postmortems, files, others, cache))
             for finding in collection:
                 by_path[finding.path].findings.append(finding)
+        if cache is not None:
+            shown = [pm.path for pm in postmortems]
+            cache.save(keep=shown if whole else None)
         for pm in postmortems:
             pm.findings = [
                 r for f in pm.findings if (r := resolve(f, self.levels, draft=pm.is_draft))
@@ -173,10 +175,11 @@ class Checker:
         )
 
     def _similar(self, postmortems: list[Postmortem], files: Sequence[Path],
-                 others: Sequence[_Other]) -> list[Finding]:
+                 others: Sequence[_Other], cache: CheckCache | None = None) -> list[Finding]:
         """``similar-not-related`` findings, for files checked within the collection only.
 
-        The other files' cases come from the cache where it holds them unchanged.
+        The other files' cases come from the cache where it holds them unchanged, and so
+        does the ranking of each checked file while no case of the collection changed.
         """
         collection = self.settings.incidents_path
         if not collection.is_dir():
@@ -193,8 +196,10 @@ class Checker:
             elif entry is None:
                 unread.append(path)
         extra += recurrence.context_cases(unread)
-        index = recurrence.build_index(postmortems, extra)
-        return recurrence.similar_findings(postmortems, index, checks.related_line)
+        ranking = CachedRanking(recurrence.cases(postmortems), extra, cache)
+        return recurrence.similar_findings(
+            postmortems, ranking, checks.related_line  # type: ignore[arg-type]
+        )
 
     def _others(self, files: Sequence[Path], cache: CheckCache | None) -> list[_Other]:
         """The collection's post-mortems that are not being checked, with their cache entry
@@ -202,13 +207,22 @@ class Checker:
         collection = self.settings.incidents_path
         if not collection.is_dir():
             return []
-        named = {path.resolve() for path in files}
+        named = set()
+        for path in files:
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            named.add((stat.st_dev, stat.st_ino))
         others = []
-        for path in discover([collection]):
-            if path.resolve() in named:
+        for path, stat, seen_ns in _walk_markdown(collection):
+            if (stat.st_dev, stat.st_ino) in named:
                 continue
             shown = display_path(path, self.settings.project_dir)
-            entry = cache.unchanged(shown, path.stat()) if cache is not None else None
+            entry = None
+            if cache is not None:
+                entry = cache.unchanged(shown, stat) or _by_content(cache, path, shown,
+                                                                    (stat, seen_ns))
             others.append((path, shown, entry))
         return others
 
@@ -224,22 +238,29 @@ class Checker:
     def _check_all(self, files: Sequence[Path], cache: CheckCache | None) -> list[Postmortem]:
         """Every file checked (or taken from the cache), in order; misses on both cores."""
         found: list[Postmortem | None] = []
-        misses: list[tuple[int, Path, str, bytes | None, str | None]] = []
+        misses: list[tuple[int, Path, str, bytes | None, str | None, _Seen | None]] = []
         for path in files:
             shown = display_path(path, self.settings.project_dir)
-            raw = _read(path) if cache is not None else None
-            key = digest(raw) if raw is not None else None
-            entry = cache.get(shown, key) if cache is not None and key is not None else None
+            raw, key, seen, entry = None, None, None, None
+            if cache is not None:
+                seen = _stat(path)
+                if seen is not None:
+                    entry = cache.unchanged(shown, seen[0])
+                if entry is None:
+                    raw = _read(path)
+                    key = digest(raw) if raw is not None else None
+                    entry = _by_content(cache, path, shown, seen, raw, key)
             if entry is not None:
                 found.append(_from_cache(path, shown, entry))
             else:
                 found.append(None)
-                misses.append((len(found) - 1, path, shown, raw, key))
-        checked = self._check_misses([(path, shown, raw) for _, path, shown, raw, _ in misses])
-        for (index, path, shown, _, key), pm in zip(misses, checked, strict=True):
+                misses.append((len(found) - 1, path, shown, raw, key, seen))
+        checked = self._check_misses([(path, shown, raw) for _, path, shown, raw, _, _ in misses])
+        for (index, _, shown, _, key, seen), pm in zip(misses, checked, strict=True):
             found[index] = pm
-            if cache is not None and key is not None and not pm.internal_error:
-                cache.put(shown, _entry(path, key, pm))
+            if cache is not None and key is not None and seen is not None \
+                    and not pm.internal_error:
+                cache.put(shown, _entry(seen, key, pm))
         return [pm for pm in found if pm is not None]
 
     def _check_misses(self, jobs: list[tuple[Path, str, bytes | None]]) -> list[Postmortem]:
@@ -382,6 +403,111 @@ def _check_in_worker(job: tuple[Path, str, bytes | None]) -> Postmortem:
     return _FORKED.check_file(*job)
 
 
+#: A file's stat, and when it was taken (before the file was read).
+_Seen = tuple[os.stat_result, int]
+
+
+def _stat(path: Path) -> _Seen | None:
+    seen_ns = time.time_ns()
+    try:
+        return path.stat(), seen_ns
+    except OSError:
+        return None
+
+
+def _trusted_later(seen: _Seen) -> bool:
+    """Whether a stat taken at this moment will validate the file by itself next time."""
+    stat, seen_ns = seen
+    return max(stat.st_mtime_ns, stat.st_ctime_ns) < seen_ns - RACY_NS
+
+
+def _by_content(cache: CheckCache, path: Path, shown: str, seen: _Seen | None,
+                raw: bytes | None = None, key: str | None = None) -> Entry | None:
+    """The entry of a file whose content is as cached (read and hashed); its stat is
+    recorded when that will validate it next time."""
+    if key is None:
+        raw = _read(path)
+        key = digest(raw) if raw is not None else None
+    entry = cache.get(shown, key) if key is not None else None
+    if entry is not None and seen is not None and _trusted_later(seen):
+        cache.refresh(shown, entry, *seen)
+    return entry
+
+
+def _walk_markdown(collection: Path) -> list[tuple[Path, os.stat_result, int]]:
+    """What :func:`discover` finds under one folder, with each file's stat and when it was
+    taken (one stat a file)."""
+    found = []
+    for folder, dirs, names in os.walk(collection):
+        dirs[:] = [d for d in dirs if not d.startswith((".", "_"))]
+        base = Path(folder)
+        for name in names:
+            if name.startswith((".", "_")) or Path(name).suffix.lower() not in MARKDOWN_SUFFIXES:
+                continue
+            path = base / name
+            seen_ns = time.time_ns()
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            if file_modes.S_ISREG(stat.st_mode):
+                found.append((path, stat, seen_ns))
+    found.sort(key=lambda item: item[0])
+    return found
+
+
+class CachedRanking:
+    """``very_similar`` of the collection's :class:`SimilarityIndex`, kept in the cache.
+
+    The ranking depends on every case (IDF), not on their order, so the cache holds it
+    under a digest of all of them in id order; the index is only built when an id is not
+    there.
+    """
+
+    def __init__(self, cases: Sequence[CaseText], extra: Sequence[CaseText] = (),
+                 cache: CheckCache | None = None) -> None:
+        seen = {c.id for c in cases}
+        self.cases = [*cases, *(c for c in extra if c.id not in seen)]
+        self._ids = {c.id for c in self.cases}
+        self._cache = cache
+        ordered = sorted(self.cases, key=lambda c: c.id)
+        self._kept = cache.ranking_for(cases_digest(ordered)) if cache is not None else {}
+        self._index: SimilarityIndex | None = None
+
+    @property
+    def index(self) -> SimilarityIndex:
+        """The similarity index of the cases, built on first use."""
+        if self._index is None:
+            self._index = SimilarityIndex(self.cases)
+        return self._index
+
+    def very_similar(self, case_id: str) -> list[Match]:
+        """As :meth:`SimilarityIndex.very_similar`; KeyError for an unknown id."""
+        if case_id not in self._ids:
+            raise KeyError(case_id)
+        kept = self._kept.get(case_id)
+        if kept is not None:
+            return [Match(other, score, tuple(terms)) for other, score, terms in kept]
+        matches = self.index.very_similar(case_id)
+        if self._cache is not None:
+            self._cache.rank(case_id, [[m.id, m.score, list(m.shared_terms)] for m in matches])
+        return matches
+
+
+def cases_digest(cases: Iterable[CaseText]) -> str:
+    """A digest of case texts, in order (each field length-prefixed: unambiguous)."""
+    parts = []
+    for case in cases:
+        for value in dataclasses.astuple(case):
+            if isinstance(value, tuple):
+                parts.append(f"{len(value)}(")
+                parts.extend(f"{len(v)}:{v}" for v in value)
+            else:
+                parts.append("-" if value is None else f"{len(value)}:{value}")
+        parts.append("\n")
+    return digest("".join(parts).encode("utf-8", "surrogatepass"))
+
+
 def _read(path: Path) -> bytes | None:
     try:
         return path.read_bytes() if path.is_file() else None
@@ -389,9 +515,9 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
-def _entry(path: Path, key: str, pm: Postmortem) -> Entry:
+def _entry(seen: _Seen, key: str, pm: Postmortem) -> Entry:
     """What the cache keeps of one checked file (before levels are resolved)."""
-    stat = path.stat()
+    stat, seen_ns = seen
     positions = pm.source.front_matter.positions
     related = pm.meta.get("related")
     count = len(related) if isinstance(related, list) else 0
@@ -400,6 +526,9 @@ def _entry(path: Path, key: str, pm: Postmortem) -> Entry:
         digest=key,
         size=stat.st_size,
         mtime_ns=stat.st_mtime_ns,
+        ctime_ns=stat.st_ctime_ns,
+        inode=stat.st_ino,
+        seen_ns=seen_ns,
         findings=list(pm.findings),
         suppressions=list(pm.suppressions),
         meta=pm.source.front_matter.data if pm.source.readable else None,
