@@ -133,6 +133,11 @@ class CheckCache:
         #: the very similar earlier ones as ``[id, score, [shared terms...]]``.
         self.ranking_key: str | None = None
         self.ranking: dict[str, list[list[Any]]] = {}
+        #: What the pipeline reads of the language rules data before compiling it.
+        self.outline: Any = None
+        #: Whether the file held results of this very configuration (so a run has already
+        #: loaded its schema and rules without error).
+        self.loaded = False
         self.changed = False
         try:
             data = json.loads(self.path.read_bytes())
@@ -141,8 +146,11 @@ class CheckCache:
                 similar = data.get("similar") or {}
                 self.ranking_key = similar.get("key")
                 self.ranking = dict(similar.get("ranking") or {})
+                self.outline = data.get("outline")
+                self.loaded = True
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            self.entries, self.ranking_key, self.ranking = {}, None, {}
+            self.entries, self.ranking_key, self.ranking, self.outline = {}, None, {}, None
+            self.loaded = False
 
     def get(self, path: str, content_digest: str) -> Entry | None:
         entry = self.entries.get(path)
@@ -166,6 +174,11 @@ class CheckCache:
         self.ranking[case_id] = matches
         self.changed = True
 
+    def keep_outline(self, outline: Any) -> None:
+        """Keep the rules' outline (JSON data) with the results of this configuration."""
+        self.outline = outline
+        self.changed = True
+
     def refresh(self, path: str, entry: Entry, stat: os.stat_result, seen_ns: int) -> None:
         """Record the new stat of a file whose content is as cached (touched, copied...)."""
         entry.size, entry.mtime_ns = stat.st_size, stat.st_mtime_ns
@@ -187,7 +200,8 @@ class CheckCache:
         if not self.changed:
             return
         data = {"key": self.key, "files": {p: e.to_json() for p, e in self.entries.items()},
-                "similar": {"key": self.ranking_key, "ranking": self.ranking}}
+                "similar": {"key": self.ranking_key, "ranking": self.ranking},
+                "outline": self.outline}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             (self.path.parent / ".gitignore").write_text("*\n", encoding="utf-8")

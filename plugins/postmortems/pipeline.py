@@ -107,7 +107,16 @@ class Checker:
         self.settings = settings
         self.only_language = only_language
         self.use_language = settings.language or only_language
-        outline = _rules_outline(settings.language_rules_path) if self.use_language else None
+        # Opened here for the first check_paths: it also keeps the rules' outline, valid
+        # while its key (which covers the rules data) is.
+        self._cache = self._open_cache()
+        outline = None
+        if self.use_language:
+            outline = _outline_from(self._cache.outline) if self._cache is not None else None
+            if outline is None:
+                outline = _rules_outline(settings.language_rules_path)
+                if outline is not None and self._cache is not None:
+                    self._cache.keep_outline(_outline_data(outline))
         if self.use_language and outline is None:
             outline = _outline_of(self.language)  # unreadable data: compiling says why
         rulebook = core_rulebook()
@@ -124,7 +133,13 @@ class Checker:
             blockquote_level=settings.blockquote_level
             or (outline.blockquote_level if outline else "info"),
         )
-        self.policy = None if only_language else Policy(settings.schema_path)
+        if self._cache is None or not self._cache.loaded:
+            _ = self.policy  # a configuration not seen before: its schema errors show now
+
+    @functools.cached_property
+    def policy(self) -> Policy | None:
+        """The schema policy, loaded on first use: files taken from the cache need none."""
+        return None if self.only_language else Policy(self.settings.schema_path)
 
     # The rules' patterns are compiled on first use: a run whose files are all cached does
     # not need them (their data was read and validated above).
@@ -143,7 +158,7 @@ class Checker:
             paths, lambda p: display_path(p, self.settings.project_dir)
         )
         files = found.markdown
-        cache = self._open_cache()
+        cache, self._cache = self._cache or self._open_cache(), None
         postmortems = self._check_all(files, cache)
         whole = {p.resolve() for p in paths} == {self.settings.incidents_path.resolve()}
         if not self.only_language:
@@ -611,6 +626,23 @@ def _rules_outline(path: Path) -> _RulesOutline | None:
             str(defaults.get("blockquote_level") or "info"),
         )
     except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _outline_data(outline: _RulesOutline) -> dict[str, object]:
+    return {"names": sorted(outline.names), "overrides": outline.overrides,
+            "blockquote_level": outline.blockquote_level}
+
+
+def _outline_from(data: object) -> _RulesOutline | None:
+    """The outline kept in the cache, or None if it holds none (or not one of this shape)."""
+    if not isinstance(data, dict):
+        return None
+    try:
+        return _RulesOutline(frozenset(map(str, data["names"])),
+                             {str(k): str(v) for k, v in data["overrides"].items()},
+                             str(data["blockquote_level"]))
+    except (KeyError, TypeError, AttributeError):
         return None
 
 
