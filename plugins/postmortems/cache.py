@@ -11,9 +11,9 @@ cannot be read is ignored and rewritten. A file whose size, modification time, c
 and inode are as cached is taken as unchanged without being read, unless it was modified
 within :data:`RACY_NS` of being checked (a later edit could then keep the same times).
 
-Besides the per-file results, the cache keeps the collection's similarity ranking (the very
-similar earlier post-mortems of each id), keyed by a digest of every case text: it is
-collection-wide (IDF), so any changed case discards it.
+Besides the per-file results, the cache keeps the collection's ``similar-not-related``
+findings, keyed by a digest of every case text: the ranking is collection-wide (IDF), so any
+changed case discards them all.
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ class Entry:
             digest=data["digest"],
             size=data["size"],
             mtime_ns=data["mtime_ns"],
-            findings=[_finding(f) for f in data["findings"]],
+            findings=[finding_from_json(f) for f in data["findings"]],
             suppressions=[Suppression(*s) for s in data["suppressions"]],
             meta=data["meta"],
             positions=[(list(p[0]), p[1], p[2]) for p in data["positions"]],
@@ -115,7 +115,8 @@ class Entry:
         )
 
 
-def _finding(data: Mapping[str, Any]) -> Finding:
+def finding_from_json(data: Mapping[str, Any]) -> Finding:
+    """A finding from its ``to_dict()``."""
     values = dict(data)
     values["level"] = Level(values["level"])
     values["suggestions"] = tuple(values.get("suggestions", ()))
@@ -129,10 +130,10 @@ class CheckCache:
         self.path = project_dir / CACHE_FILE
         self.key = key
         self.entries: dict[str, Entry] = {}
-        #: The similarity ranking: the digest of the cases it was computed from, and per id
-        #: the very similar earlier ones as ``[id, score, [shared terms...]]``.
+        #: The similar-not-related findings: the digest of the cases they were computed from,
+        #: and per shown path a record (what else they depend on, the findings as JSON).
         self.ranking_key: str | None = None
-        self.ranking: dict[str, list[list[Any]]] = {}
+        self.ranking: dict[str, dict[str, Any]] = {}
         #: What the pipeline reads of the language rules data before compiling it.
         self.outline: Any = None
         #: Whether the file held results of this very configuration (so a run has already
@@ -161,17 +162,17 @@ class CheckCache:
         entry = self.entries.get(path)
         return entry if entry is not None and entry.matches_stat(stat) else None
 
-    def ranking_for(self, key: str) -> dict[str, list[list[Any]]]:
-        """The cached ranking of the cases whose digest is ``key`` (empty, and reset, if
-        the cases changed); add to it with :meth:`rank`."""
+    def ranking_for(self, key: str) -> dict[str, dict[str, Any]]:
+        """The records kept for the cases whose digest is ``key`` (none, and the old ones
+        dropped, if the cases changed); add to them with :meth:`rank`."""
         if self.ranking_key != key:
             self.ranking_key, self.ranking = key, {}
             self.changed = True
         return self.ranking
 
-    def rank(self, case_id: str, matches: list[list[Any]]) -> None:
-        """Keep the very similar matches of ``case_id`` in the current ranking."""
-        self.ranking[case_id] = matches
+    def rank(self, path: str, record: dict[str, Any]) -> None:
+        """Keep the similar findings record of ``path`` under the current cases."""
+        self.ranking[path] = record
         self.changed = True
 
     def keep_outline(self, outline: Any) -> None:

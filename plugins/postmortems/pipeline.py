@@ -25,7 +25,7 @@ from pathlib import Path
 import yaml
 
 from . import checks, htmlcheck, publishing, recurrence, secretscan
-from .cache import RACY_NS, CheckCache, Entry, digest, fingerprint
+from .cache import RACY_NS, CheckCache, Entry, digest, finding_from_json, fingerprint
 from .findings import Finding, Level, Suppression, fails
 from .language import LanguageChecker, LanguageSettings, names_from_postmortem
 from .language.rules import rules_schema
@@ -35,7 +35,7 @@ from .model import Postmortem
 from .policy import Policy
 from .rulebook import core_rulebook
 from .settings import Settings
-from .similar import CaseText, Match, SimilarityIndex
+from .similar import CaseText
 from .source import MARKDOWN_SUFFIXES, SourceFile, display_path, read_source
 from .yamlpos import LoadedYaml, Position, dotted
 
@@ -194,7 +194,7 @@ class Checker:
         """``similar-not-related`` findings, for files checked within the collection only.
 
         The other files' cases come from the cache where it holds them unchanged, and so
-        does the ranking of each checked file while no case of the collection changed.
+        do the findings of each checked file while no case of the collection changed.
         """
         collection = self.settings.incidents_path
         if not collection.is_dir():
@@ -211,10 +211,7 @@ class Checker:
             elif entry is None:
                 unread.append(path)
         extra += recurrence.context_cases(unread)
-        ranking = CachedRanking(recurrence.cases(postmortems), extra, cache)
-        return recurrence.similar_findings(
-            postmortems, ranking, checks.related_line  # type: ignore[arg-type]
-        )
+        return similar_with_cache(postmortems, extra, cache)
 
     def _others(self, files: Sequence[Path], cache: CheckCache | None) -> list[_Other]:
         """The collection's post-mortems that are not being checked, with their cache entry
@@ -471,49 +468,64 @@ def _walk_markdown(collection: Path) -> list[tuple[Path, os.stat_result, int]]:
     return found
 
 
-class CachedRanking:
-    """``very_similar`` of the collection's :class:`SimilarityIndex`, kept in the cache.
+def similar_with_cache(postmortems: Sequence[Postmortem], extra: Sequence[CaseText],
+                       cache: CheckCache | None) -> list[Finding]:
+    """:func:`recurrence.similar_findings` of ``postmortems``, from the cache where it can.
 
-    The ranking depends on every case (IDF), not on their order, so the cache holds it
-    under a digest of all of them in id order; the index is only built when an id is not
-    there.
+    The findings depend on every case of the collection (the ranking's IDF), so the cache
+    keeps them under a digest of all the cases; per post-mortem, also on its id, its
+    ``related`` ids and where they are. Only the post-mortems whose record does not match
+    are ranked, and the index is built only if there is one.
     """
+    cases = recurrence.cases(postmortems)
+    seen = {c.id for c in cases}
+    cases += [c for c in extra if c.id not in seen]
+    kept = cache.ranking_for(cases_digest(sorted(cases, key=lambda c: c.id))) if cache else {}
+    findings: list[Finding] = []
+    pending: list[Postmortem] = []
+    for pm in postmortems:
+        if not pm.source.readable or pm.id is None:
+            continue
+        record = kept.get(pm.path)
+        if record is not None and record.get("about") == _similar_about(pm):
+            findings.extend(finding_from_json(f) for f in record["findings"])
+        else:
+            pending.append(pm)
+    if not pending:
+        return findings
+    index = recurrence.build_index(postmortems, extra)
+    found = recurrence.similar_findings(pending, index, checks.related_line)
+    findings += found
+    if cache is not None:
+        by_path: dict[str, list[Finding]] = {pm.path: [] for pm in pending}
+        for finding in found:
+            by_path.setdefault(finding.path, []).append(finding)
+        for pm in pending:
+            cache.rank(pm.path, {"about": _similar_about(pm),
+                                 "findings": [f.to_dict() for f in by_path[pm.path]]})
+    return findings
 
-    def __init__(self, cases: Sequence[CaseText], extra: Sequence[CaseText] = (),
-                 cache: CheckCache | None = None) -> None:
-        seen = {c.id for c in cases}
-        self.cases = [*cases, *(c for c in extra if c.id not in seen)]
-        self._ids = {c.id for c in self.cases}
-        self._cache = cache
-        ordered = sorted(self.cases, key=lambda c: c.id)
-        self._kept = cache.ranking_for(cases_digest(ordered)) if cache is not None else {}
-        self._index: SimilarityIndex | None = None
 
-    @property
-    def index(self) -> SimilarityIndex:
-        """The similarity index of the cases, built on first use."""
-        if self._index is None:
-            self._index = SimilarityIndex(self.cases)
-        return self._index
+def _similar_about(pm: Postmortem) -> list[object]:
+    """What a post-mortem's own similar findings depend on besides the cases: its id, its
+    related ids and where they are reported."""
+    related = pm.meta.get("related")
+    listed = [r for r in related if isinstance(r, str)] if isinstance(related, list) else []
+    return [pm.id, listed, list(checks.related_line(pm))]
 
-    def very_similar(self, case_id: str) -> list[Match]:
-        """As :meth:`SimilarityIndex.very_similar`; KeyError for an unknown id."""
-        if case_id not in self._ids:
-            raise KeyError(case_id)
-        kept = self._kept.get(case_id)
-        if kept is not None:
-            return [Match(other, score, tuple(terms)) for other, score, terms in kept]
-        matches = self.index.very_similar(case_id)
-        if self._cache is not None:
-            self._cache.rank(case_id, [[m.id, m.score, list(m.shared_terms)] for m in matches])
-        return matches
+
+_CASE_FIELDS: tuple[str, ...] = ()
 
 
 def cases_digest(cases: Iterable[CaseText]) -> str:
     """A digest of case texts, in order (each field length-prefixed: unambiguous)."""
+    global _CASE_FIELDS
+    if not _CASE_FIELDS:
+        _CASE_FIELDS = tuple(f.name for f in dataclasses.fields(CaseText))
     parts = []
     for case in cases:
-        for value in dataclasses.astuple(case):
+        for name in _CASE_FIELDS:
+            value = getattr(case, name)
             if isinstance(value, tuple):
                 parts.append(f"{len(value)}(")
                 parts.extend(f"{len(v)}:{v}" for v in value)

@@ -12,7 +12,7 @@ from tests.conftest import MKDOCS_YML, REPO, VALID_POSTMORTEM, Project, run_cli
 
 import postmortems.cache as cache
 import postmortems.pipeline as pipeline
-import postmortems.similar as similar
+import postmortems.recurrence as recurrence
 
 
 @pytest.fixture
@@ -121,19 +121,21 @@ def _twins(project: Project) -> tuple[Path, Path]:
 
 @pytest.fixture
 def rankings(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Counts the similarity indexes built and the ids ranked with them."""
+    """Counts the similarity indexes built (0) and the post-mortems ranked with them (1)."""
     calls: list[int] = []
+    build, findings = recurrence.build_index, recurrence.similar_findings
 
-    class Counting(similar.SimilarityIndex):
-        def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-            calls.append(0)
-            super().__init__(*args, **kwargs)
+    def counting_build(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(0)
+        return build(*args, **kwargs)
 
-        def very_similar(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-            calls.append(1)
-            return super().very_similar(*args, **kwargs)
+    def counting_findings(postmortems, *args, **kwargs):  # type: ignore[no-untyped-def]
+        postmortems = list(postmortems)
+        calls.extend(1 for _ in postmortems)
+        return findings(postmortems, *args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "SimilarityIndex", Counting)
+    monkeypatch.setattr(recurrence, "build_index", counting_build)
+    monkeypatch.setattr(recurrence, "similar_findings", counting_findings)
     return calls
 
 
@@ -249,3 +251,14 @@ def test_a_touched_file_is_rehashed_not_rechecked(
     reads.clear()
     assert run_cli("check", cwd=project.root).exit_code == 0
     assert reads == []  # the new stat was recorded
+
+
+def test_new_related_ids_rank_only_that_file(project: Project, rankings: list[int]) -> None:
+    _, later = _twins(project)
+    assert "similar-not-related" in run_cli("check", "--format", "json", cwd=project.root).rules()
+    later.write_text(later.read_text(encoding="utf-8").replace(
+        "related: []", "related: [INC-2026-001]"), encoding="utf-8")
+    rankings.clear()
+    run = run_cli("check", "--format", "json", cwd=project.root)
+    assert "similar-not-related" not in run.rules()
+    assert rankings == [0, 1]  # the cases are the same: only the changed file is ranked
