@@ -129,6 +129,9 @@ class CheckCache:
     def __init__(self, project_dir: Path, key: str) -> None:
         self.path = project_dir / CACHE_FILE
         self.key = key
+        #: Entries as read (JSON), decoded into ``entries`` when first asked for: a check
+        #: of one file needs the others' ids and cases, not their findings.
+        self._stored: dict[str, Any] = {}
         self.entries: dict[str, Entry] = {}
         #: The similar-not-related findings: the digest of the cases they were computed from,
         #: and per shown path a record (what else they depend on, the findings as JSON).
@@ -143,23 +146,33 @@ class CheckCache:
         try:
             data = json.loads(self.path.read_bytes())
             if data.get("key") == key:
-                self.entries = {p: Entry.from_json(e) for p, e in data["files"].items()}
+                self._stored = dict(data["files"])
                 similar = data.get("similar") or {}
                 self.ranking_key = similar.get("key")
                 self.ranking = dict(similar.get("ranking") or {})
                 self.outline = data.get("outline")
                 self.loaded = True
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            self.entries, self.ranking_key, self.ranking, self.outline = {}, None, {}, None
+            self._stored, self.ranking_key, self.ranking, self.outline = {}, None, {}, None
             self.loaded = False
 
-    def get(self, path: str, content_digest: str) -> Entry | None:
+    def _entry(self, path: str) -> Entry | None:
         entry = self.entries.get(path)
+        if entry is None and path in self._stored:
+            try:
+                entry = self.entries[path] = Entry.from_json(self._stored.pop(path))
+            except (KeyError, TypeError, ValueError, IndexError):
+                return None  # an entry of another shape: the file is checked again
+        return entry
+
+    def get(self, path: str, content_digest: str) -> Entry | None:
+        """The entry of a file whose content has this digest."""
+        entry = self._entry(path)
         return entry if entry is not None and entry.digest == content_digest else None
 
     def unchanged(self, path: str, stat: os.stat_result) -> Entry | None:
         """The entry of a file that its stat shows unchanged since it was checked."""
-        entry = self.entries.get(path)
+        entry = self._entry(path)
         return entry if entry is not None and entry.matches_stat(stat) else None
 
     def ranking_for(self, key: str) -> dict[str, dict[str, Any]]:
@@ -188,19 +201,22 @@ class CheckCache:
 
     def put(self, path: str, entry: Entry) -> None:
         self.entries[path] = entry
+        self._stored.pop(path, None)
         self.changed = True
 
     def save(self, keep: Iterable[str] | None = None) -> None:
         """Write the cache (atomically); with ``keep``, drop entries of files not in it."""
         if keep is not None:
             wanted = set(keep)
-            stale = [p for p in self.entries if p not in wanted]
+            stale = [p for p in [*self.entries, *self._stored] if p not in wanted]
             for path in stale:
-                del self.entries[path]
+                self.entries.pop(path, None)
+                self._stored.pop(path, None)
             self.changed = self.changed or bool(stale)
         if not self.changed:
             return
-        data = {"key": self.key, "files": {p: e.to_json() for p, e in self.entries.items()},
+        files = {**self._stored, **{p: e.to_json() for p, e in self.entries.items()}}
+        data = {"key": self.key, "files": files,
                 "similar": {"key": self.ranking_key, "ranking": self.ranking},
                 "outline": self.outline}
         try:

@@ -119,13 +119,16 @@ class Checker:
                     self._cache.keep_outline(_outline_data(outline))
         if self.use_language and outline is None:
             outline = _outline_of(self.language)  # unreadable data: compiling says why
-        rulebook = core_rulebook()
-        known = set(rulebook.rules) | {info.category for info in rulebook.rules.values()}
-        known |= {*secretscan.rule_ids(), "security"}
-        if outline is not None:
-            known |= outline.names
-        check_names(settings.rule_levels, known - {""}, "rule_levels")
-        check_names(settings.draft_rules, known - {""}, "draft_rules")
+        # A configuration that the cache holds results of passed these checks already (its
+        # key covers the settings, the rules data and the code).
+        if self._cache is None or not self._cache.loaded:
+            rulebook = core_rulebook()
+            known = set(rulebook.rules) | {info.category for info in rulebook.rules.values()}
+            known |= {*secretscan.rule_ids(), "security"}
+            if outline is not None:
+                known |= outline.names
+            check_names(settings.rule_levels, known - {""}, "rule_levels")
+            check_names(settings.draft_rules, known - {""}, "draft_rules")
         self.levels = LevelPolicy(
             overrides={**(outline.overrides if outline else {}), **settings.rule_levels},
             draft_level=settings.draft_level,
@@ -227,10 +230,9 @@ class Checker:
                 continue
             named.add((stat.st_dev, stat.st_ino))
         others = []
-        for path, stat, seen_ns in _walk_markdown(collection):
+        for path, shown, stat, seen_ns in _walk_markdown(collection, self.settings.project_dir):
             if (stat.st_dev, stat.st_ino) in named:
                 continue
-            shown = display_path(path, self.settings.project_dir)
             entry = None
             if cache is not None:
                 entry = cache.unchanged(shown, stat) or _by_content(cache, path, shown,
@@ -446,26 +448,57 @@ def _by_content(cache: CheckCache, path: Path, shown: str, seen: _Seen | None,
     return entry
 
 
-def _walk_markdown(collection: Path) -> list[tuple[Path, os.stat_result, int]]:
-    """What :func:`discover` finds under one folder, with each file's stat and when it was
-    taken (one stat a file)."""
+def _walk_markdown(collection: Path, project_dir: Path) -> list[_Walked]:
+    """What :func:`discover` finds under one folder, each file with its shown path, its
+    stat and when that was taken: one stat a file, and a file's real path is resolved only
+    when it is a link."""
+    top = collection.resolve()
+    try:
+        prefix: str | None = top.relative_to(project_dir.resolve()).as_posix()
+    except ValueError:
+        prefix = None
     found = []
-    for folder, dirs, names in os.walk(collection):
-        dirs[:] = [d for d in dirs if not d.startswith((".", "_"))]
-        base = Path(folder)
-        for name in names:
-            if name.startswith((".", "_")) or Path(name).suffix.lower() not in MARKDOWN_SUFFIXES:
+    folders = [(collection, "")]
+    while folders:
+        folder, relative = folders.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            name = entry.name
+            if name.startswith((".", "_")):
                 continue
-            path = base / name
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append((folder / name, f"{relative}{name}/"))
+                    continue
+            except OSError:
+                continue
+            if Path(name).suffix.lower() not in MARKDOWN_SUFFIXES:
+                continue
+            path = folder / name
             seen_ns = time.time_ns()
             try:
                 stat = path.stat()
+                link = entry.is_symlink()
             except OSError:
                 continue
-            if file_modes.S_ISREG(stat.st_mode):
-                found.append((path, stat, seen_ns))
+            if not file_modes.S_ISREG(stat.st_mode):
+                continue
+            if link:
+                shown = display_path(path, project_dir)
+            elif prefix is None:
+                shown = path.as_posix()
+            else:
+                shown = relative + name if prefix == "." else f"{prefix}/{relative}{name}"
+            found.append((path, shown, stat, seen_ns))
     found.sort(key=lambda item: item[0])
     return found
+
+
+#: A file found under the collection: path, shown path, stat, when it was taken.
+_Walked = tuple[Path, str, os.stat_result, int]
 
 
 def similar_with_cache(postmortems: Sequence[Postmortem], extra: Sequence[CaseText],
@@ -487,7 +520,7 @@ def similar_with_cache(postmortems: Sequence[Postmortem], extra: Sequence[CaseTe
         if not pm.source.readable or pm.id is None:
             continue
         record = kept.get(pm.path)
-        if record is not None and record.get("about") == _similar_about(pm):
+        if isinstance(record, dict) and record.get("about") == _similar_about(pm):
             findings.extend(finding_from_json(f) for f in record["findings"])
         else:
             pending.append(pm)

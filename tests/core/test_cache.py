@@ -262,3 +262,26 @@ def test_new_related_ids_rank_only_that_file(project: Project, rankings: list[in
     run = run_cli("check", "--format", "json", cwd=project.root)
     assert "similar-not-related" not in run.rules()
     assert rankings == [0, 1]  # the cases are the same: only the changed file is ranked
+
+
+def test_the_context_walk_finds_what_discover_finds(project: Project, tmp_path: Path) -> None:
+    from postmortems.source import display_path
+
+    incidents = project.incidents
+    for name in ("2025/a.md", "2025/deep/b.MD", "2026/c.markdown", "_skip/d.md", ".hid/e.md",
+                 "2026/_f.md", "2026/g.txt", "h.md"):
+        (incidents / name).parent.mkdir(parents=True, exist_ok=True)
+        (incidents / name).write_text("x", encoding="utf-8")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "o.md").write_text("x", encoding="utf-8")
+    (incidents / "2026" / "link.md").symlink_to(incidents / "2025" / "a.md")
+    (incidents / "2026" / "out.md").symlink_to(outside / "o.md")
+    (incidents / "linked").symlink_to(outside, target_is_directory=True)
+    for collection in (incidents, project.root / "incidents" / ".." / "incidents"):
+        walked = [(p, shown) for p, shown, _, _ in
+                  pipeline._walk_markdown(collection, project.root)]
+        expected = [(p, display_path(p, project.root)) for p in pipeline.discover([collection])
+                    if p.is_file()]
+        assert walked == expected
+        assert len(walked) == 6
