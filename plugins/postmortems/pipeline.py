@@ -16,7 +16,7 @@ import threading
 import time
 import traceback
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -157,12 +157,11 @@ class Checker:
         related ids resolve against every post-mortem there (read cheaply: front matter
         only), while findings are reported for the named files alone.
         """
-        found = publishing.discover_all(
-            paths, lambda p: display_path(p, self.settings.project_dir)
-        )
+        shown = ShownPaths(self.settings.project_dir)
+        found = publishing.discover_all(paths, shown)
         files = found.markdown
         cache, self._cache = self._cache or self._open_cache(), None
-        postmortems = self._check_all(files, cache)
+        postmortems = self._check_all(files, cache, shown)
         whole = {p.resolve() for p in paths} == {self.settings.incidents_path.resolve()}
         if not self.only_language:
             others = self._others(files, cache)
@@ -173,8 +172,7 @@ class Checker:
             for finding in collection:
                 by_path[finding.path].findings.append(finding)
         if cache is not None:
-            shown = [pm.path for pm in postmortems]
-            cache.save(keep=shown if whole else None)
+            cache.save(keep=[pm.path for pm in postmortems] if whole else None)
         for pm in postmortems:
             pm.findings = [
                 r for f in pm.findings if (r := resolve(f, self.levels, draft=pm.is_draft))
@@ -249,12 +247,14 @@ class Checker:
         key = fingerprint((self.settings, self.only_language), data)
         return CheckCache(self.settings.project_dir, key)
 
-    def _check_all(self, files: Sequence[Path], cache: CheckCache | None) -> list[Postmortem]:
+    def _check_all(self, files: Sequence[Path], cache: CheckCache | None,
+                   shown_as: Callable[[Path], str] | None = None) -> list[Postmortem]:
         """Every file checked (or taken from the cache), in order; misses on both cores."""
+        shown_as = shown_as or ShownPaths(self.settings.project_dir)
         found: list[Postmortem | None] = []
         misses: list[tuple[int, Path, str, bytes | None, str | None, _Seen | None]] = []
         for path in files:
-            shown = display_path(path, self.settings.project_dir)
+            shown = shown_as(path)
             raw, key, seen, entry = None, None, None, None
             if cache is not None:
                 seen = _stat(path)
@@ -446,6 +446,37 @@ def _by_content(cache: CheckCache, path: Path, shown: str, seen: _Seen | None,
     if entry is not None and seen is not None and _trusted_later(seen):
         cache.refresh(shown, entry, *seen)
     return entry
+
+
+class ShownPaths:
+    """:func:`display_path` of many files in few folders: each folder is resolved once."""
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self._real_base = base.resolve()
+        self._folders: dict[Path, Path] = {}
+        self._shown: dict[Path, str] = {}
+
+    def __call__(self, path: Path) -> str:
+        shown = self._shown.get(path)
+        if shown is None:
+            shown = self._shown[path] = self._show(path)
+        return shown
+
+    def _show(self, path: Path) -> str:
+        try:
+            if path.is_symlink():
+                return display_path(path, self.base)
+        except OSError:
+            return display_path(path, self.base)
+        # Not a link: its real path is its folder's real path and its name.
+        folder = self._folders.get(path.parent)
+        if folder is None:
+            folder = self._folders[path.parent] = path.parent.resolve()
+        try:
+            return (folder / path.name).relative_to(self._real_base).as_posix()
+        except ValueError:
+            return path.as_posix()
 
 
 def _walk_markdown(collection: Path, project_dir: Path) -> list[_Walked]:

@@ -285,3 +285,21 @@ def test_the_context_walk_finds_what_discover_finds(project: Project, tmp_path: 
                     if p.is_file()]
         assert walked == expected
         assert len(walked) == 6
+
+
+def test_shown_paths_are_display_paths(project: Project, tmp_path: Path) -> None:
+    from postmortems.source import display_path
+
+    real = project.incident("a.md", "x")
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "o.md").write_text("x", encoding="utf-8")
+    (project.incidents / "link.md").symlink_to(real)
+    (project.incidents / "out.md").symlink_to(outside / "o.md")
+    (project.root / "via").symlink_to(project.incidents, target_is_directory=True)
+    shown = pipeline.ShownPaths(project.root)
+    candidates = [real, project.incidents / "link.md", project.incidents / "out.md",
+                  project.root / "via" / real.name, outside / "o.md",
+                  project.incidents / "missing.md", project.incidents / ".." / "x.md"]
+    for path in candidates * 2:
+        assert shown(path) == display_path(path, project.root)
