@@ -265,7 +265,8 @@ class Checker:
                     key = digest(raw) if raw is not None else None
                     entry = _by_content(cache, path, shown, seen, raw, key)
             if entry is not None:
-                found.append(_from_cache(path, shown, entry))
+                real = shown_as.real(path) if isinstance(shown_as, ShownPaths) else None
+                found.append(_from_cache(path, shown, entry, real))
             else:
                 found.append(None)
                 misses.append((len(found) - 1, path, shown, raw, key, seen))
@@ -456,6 +457,7 @@ class ShownPaths:
         self._real_base = base.resolve()
         self._folders: dict[Path, Path] = {}
         self._shown: dict[Path, str] = {}
+        self._real: dict[Path, Path] = {}
 
     def __call__(self, path: Path) -> str:
         shown = self._shown.get(path)
@@ -463,18 +465,28 @@ class ShownPaths:
             shown = self._shown[path] = self._show(path)
         return shown
 
-    def _show(self, path: Path) -> str:
+    def real(self, path: Path) -> Path:
+        """``path.resolve()``."""
+        real = self._real.get(path)
+        if real is None:
+            real = self._real[path] = self._resolve(path)
+        return real
+
+    def _resolve(self, path: Path) -> Path:
         try:
             if path.is_symlink():
-                return display_path(path, self.base)
+                return path.resolve()
         except OSError:
-            return display_path(path, self.base)
+            return path.resolve()
         # Not a link: its real path is its folder's real path and its name.
         folder = self._folders.get(path.parent)
         if folder is None:
             folder = self._folders[path.parent] = path.parent.resolve()
+        return folder / path.name
+
+    def _show(self, path: Path) -> str:
         try:
-            return (folder / path.name).relative_to(self._real_base).as_posix()
+            return self.real(path).relative_to(self._real_base).as_posix()
         except ValueError:
             return path.as_posix()
 
@@ -651,13 +663,14 @@ def _cached_ref(shown: str, entry: Entry) -> checks.IdRef | None:
     return checks.IdRef(shown, meta["id"], line) if isinstance(meta.get("id"), str) else None
 
 
-def _from_cache(path: Path, shown: str, entry: Entry) -> Postmortem:
-    """A checked post-mortem rebuilt from its cache entry (its body is parsed only if shown)."""
+def _from_cache(path: Path, shown: str, entry: Entry, real: Path | None = None) -> Postmortem:
+    """A checked post-mortem rebuilt from its cache entry (its body is parsed only if shown);
+    ``real`` is ``path`` resolved, if known."""
     front = LoadedYaml(
         data=entry.meta,
         positions={tuple(p): Position(line, column) for p, line, column in entry.positions},
     )
-    source = SourceFile(shown, abs_path=path.resolve(), front_matter=front,
+    source = SourceFile(shown, abs_path=real or path.resolve(), front_matter=front,
                         has_front_matter=entry.has_front_matter)
     return Postmortem(source, list(entry.findings), list(entry.suppressions), entry.case)
 

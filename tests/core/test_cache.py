@@ -303,3 +303,4 @@ def test_shown_paths_are_display_paths(project: Project, tmp_path: Path) -> None
                   project.incidents / "missing.md", project.incidents / ".." / "x.md"]
     for path in candidates * 2:
         assert shown(path) == display_path(path, project.root)
+        assert shown.real(path) == path.resolve()
