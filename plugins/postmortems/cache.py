@@ -68,6 +68,8 @@ class Entry:
     positions: list[tuple[list[str | int], int, int]]
     has_front_matter: bool
     case: dict[str, Any] | None = None
+    #: The digest of ``case`` (so that a check need not decode every case to compare).
+    case_digest: str | None = None
     ctime_ns: int = 0
     inode: int = 0
     #: When the file was stat'ed before it was read and checked.
@@ -95,6 +97,7 @@ class Entry:
             "positions": [list(p) for p in self.positions],
             "has_front_matter": self.has_front_matter,
             "case": self.case,
+            "case_digest": self.case_digest,
         }
 
     @classmethod
@@ -109,6 +112,7 @@ class Entry:
             positions=[(list(p[0]), p[1], p[2]) for p in data["positions"]],
             has_front_matter=data["has_front_matter"],
             case=data.get("case"),
+            case_digest=data.get("case_digest"),
             ctime_ns=data.get("ctime_ns", 0),
             inode=data.get("inode", 0),
             seen_ns=data.get("seen_ns", 0),

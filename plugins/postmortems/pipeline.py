@@ -16,11 +16,12 @@ import threading
 import time
 import traceback
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -110,6 +111,7 @@ class Checker:
         # Opened here for the first check_paths: it also keeps the rules' outline, valid
         # while its key (which covers the rules data) is.
         self._cache = self._open_cache()
+        self._digests: dict[str, str | None] = {}
         outline = None
         if self.use_language:
             outline = _outline_from(self._cache.outline) if self._cache is not None else None
@@ -161,6 +163,7 @@ class Checker:
         found = publishing.discover_all(paths, shown)
         files = found.markdown
         cache, self._cache = self._cache or self._open_cache(), None
+        self._digests = {}  # the case digests of files taken from the cache, by shown path
         postmortems = self._check_all(files, cache, shown)
         whole = {p.resolve() for p in paths} == {self.settings.incidents_path.resolve()}
         if not self.only_language:
@@ -203,16 +206,15 @@ class Checker:
         root = collection.resolve()
         if not any(p == root or root in p.parents for p in (f.resolve() for f in files)):
             return []
-        extra: list[CaseText] = []
+        extra: list[CaseRef] = []
         unread = []
         for path, _, entry in others:
-            case = recurrence.case_from_cache(entry.case) if entry is not None else None
-            if case is not None:
-                extra.append(case)
-            elif entry is None:
+            if entry is None:
                 unread.append(path)
-        extra += recurrence.context_cases(unread)
-        return similar_with_cache(postmortems, extra, cache)
+            elif entry.case:
+                extra.append(CaseRef(str(entry.case["id"]), entry.case_digest, data=entry.case))
+        extra += [CaseRef(c.id, case_digest(c), text=c) for c in recurrence.context_cases(unread)]
+        return similar_with_cache(postmortems, extra, cache, self._digests)
 
     def _others(self, files: Sequence[Path], cache: CheckCache | None) -> list[_Other]:
         """The collection's post-mortems that are not being checked, with their cache entry
@@ -267,6 +269,7 @@ class Checker:
             if entry is not None:
                 real = shown_as.real(path) if isinstance(shown_as, ShownPaths) else None
                 found.append(_from_cache(path, shown, entry, real))
+                self._digests[shown] = entry.case_digest
             else:
                 found.append(None)
                 misses.append((len(found) - 1, path, shown, raw, key, seen))
@@ -544,19 +547,37 @@ def _walk_markdown(collection: Path, project_dir: Path) -> list[_Walked]:
 _Walked = tuple[Path, str, os.stat_result, int]
 
 
-def similar_with_cache(postmortems: Sequence[Postmortem], extra: Sequence[CaseText],
-                       cache: CheckCache | None) -> list[Finding]:
+@dataclass(frozen=True)
+class CaseRef:
+    """A case of the collection by id and digest; its text is decoded only if needed."""
+
+    id: str
+    digest: str | None
+    data: dict[str, Any] | None = None  # as kept in the cache
+    text: CaseText | None = None
+
+    def case(self) -> CaseText:
+        """The case text."""
+        if self.text is not None:
+            return self.text
+        case = recurrence.case_from_cache(self.data)
+        assert case is not None
+        return case
+
+
+def similar_with_cache(postmortems: Sequence[Postmortem], extra: Sequence[CaseRef],
+                       cache: CheckCache | None,
+                       digests: Mapping[str, str | None] | None = None) -> list[Finding]:
     """:func:`recurrence.similar_findings` of ``postmortems``, from the cache where it can.
 
     The findings depend on every case of the collection (the ranking's IDF), so the cache
     keeps them under a digest of all the cases; per post-mortem, also on its id, its
     ``related`` ids and where they are. Only the post-mortems whose record does not match
-    are ranked, and the index is built only if there is one.
+    are ranked, and the index is built only if there is one. ``digests`` holds the case
+    digests of post-mortems taken from the cache, by shown path.
     """
-    cases = recurrence.cases(postmortems)
-    seen = {c.id for c in cases}
-    cases += [c for c in extra if c.id not in seen]
-    kept = cache.ranking_for(cases_digest(sorted(cases, key=lambda c: c.id))) if cache else {}
+    kept = cache.ranking_for(_collection_key(postmortems, extra, digests or {})) if cache \
+        else {}
     findings: list[Finding] = []
     pending: list[Postmortem] = []
     for pm in postmortems:
@@ -569,7 +590,7 @@ def similar_with_cache(postmortems: Sequence[Postmortem], extra: Sequence[CaseTe
             pending.append(pm)
     if not pending:
         return findings
-    index = recurrence.build_index(postmortems, extra)
+    index = recurrence.build_index(postmortems, [ref.case() for ref in extra])
     found = recurrence.similar_findings(pending, index, checks.related_line)
     findings += found
     if cache is not None:
@@ -580,6 +601,37 @@ def similar_with_cache(postmortems: Sequence[Postmortem], extra: Sequence[CaseTe
             cache.rank(pm.path, {"about": _similar_about(pm),
                                  "findings": [f.to_dict() for f in by_path[pm.path]]})
     return findings
+
+
+def _collection_key(postmortems: Sequence[Postmortem], extra: Sequence[CaseRef],
+                    digests: Mapping[str, str | None]) -> str:
+    """The digest of the cases that :func:`recurrence.build_index` would index (the first
+    post-mortem of an id wins, then the extra cases of other ids), in id order: the ranking
+    does not depend on their order. Cached cases are not decoded for it."""
+    ids: dict[str, str] = {}
+    for pm in postmortems:
+        if not pm.source.readable:
+            continue
+        if pm.document is not None:
+            case = recurrence.case_from_document(pm.meta, pm.document)
+            ref = (case.id, case_digest(case)) if case is not None else None
+        elif pm.cached_case:
+            known = digests.get(pm.path)
+            ref = (str(pm.cached_case["id"]), known or case_digest(
+                CaseRef("", None, data=pm.cached_case).case()))
+        else:
+            ref = None
+        if ref is not None and ref[0] not in ids:
+            ids[ref[0]] = ref[1]
+    listed = sorted([*ids.items(), *((r.id, r.digest or case_digest(r.case())) for r in extra
+                                     if r.id not in ids)])
+    return digest("".join(f"{len(i)}:{i}{d}" for i, d in listed).encode("utf-8",
+                                                                       "surrogatepass"))
+
+
+def case_digest(case: CaseText) -> str:
+    """A digest of one case text."""
+    return cases_digest([case])
 
 
 def _similar_about(pm: Postmortem) -> list[object]:
@@ -638,9 +690,13 @@ def _entry(seen: _Seen, key: str, pm: Postmortem) -> Entry:
         positions=[(list(k), positions[k].line, positions[k].column) for k in kept
                    if k in positions],
         has_front_matter=pm.source.has_front_matter,
-        case=dataclasses.asdict(case) if pm.source.readable and (
-            case := recurrence.case_from_document(pm.meta, pm.document)) else None,
+        case=dataclasses.asdict(case) if (case := _case_of(pm)) else None,
+        case_digest=case_digest(case) if case else None,
     )
+
+
+def _case_of(pm: Postmortem) -> CaseText | None:
+    return recurrence.case_from_document(pm.meta, pm.document) if pm.source.readable else None
 
 
 #: A post-mortem of the collection that is not being checked: path, shown path, cache entry.
