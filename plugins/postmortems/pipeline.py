@@ -21,7 +21,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -539,7 +539,8 @@ def _walk_markdown(collection: Path, project_dir: Path) -> list[_Walked]:
             else:
                 shown = relative + name if prefix == "." else f"{prefix}/{relative}{name}"
             found.append((path, shown, stat, seen_ns))
-    found.sort(key=lambda item: item[0])
+    # As the paths sort (case-blind where the system is), without comparing Path objects.
+    found.sort(key=lambda item: tuple(map(os.path.normcase, item[0].parts)))
     return found
 
 
@@ -547,8 +548,7 @@ def _walk_markdown(collection: Path, project_dir: Path) -> list[_Walked]:
 _Walked = tuple[Path, str, os.stat_result, int]
 
 
-@dataclass(frozen=True)
-class CaseRef:
+class CaseRef(NamedTuple):
     """A case of the collection by id and digest; its text is decoded only if needed."""
 
     id: str
