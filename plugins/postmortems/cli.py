@@ -188,6 +188,13 @@ def render_report(
     return click.unstyle(render_text(result, strict=strict))
 
 
+def interactive() -> bool:
+    """Whether ``postmortem new`` may ask questions (a terminal on both ends)."""
+    from .scaffold import interactive as on_a_terminal
+
+    return on_a_terminal()
+
+
 NEW_EPILOG = """\b
 Examples:
   postmortem new "Checkout errors after replica failover"
@@ -254,7 +261,6 @@ def new(
         ask_missing,
         create_postmortem,
         impact_flags_from_answers,
-        interactive,
         validate_spec,
     )
 
