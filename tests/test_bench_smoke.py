@@ -84,7 +84,9 @@ def test_run_end_to_end(tmp_path: Path) -> None:
     assert "### Targets" in result.stdout
     figures = json.loads(out.read_text())
     size = figures["sizes"]["5"]
-    for key in ("check", "check_one", "build", "baseline"):
+    assert "| `postmortem check` (collection, cold: no cache) |" in result.stdout
+    assert (tmp_path / "work" / "n5" / ".cache" / "postmortems" / "check.json").is_file()
+    for key in ("check_cold", "check", "check_one", "build", "baseline"):
         assert size[key]["median_seconds"] > 0
         assert size[key]["median_peak_rss"] > 0
         assert [r["exit_code"] for r in size[key]["runs"]] == [0]

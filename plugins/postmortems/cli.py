@@ -8,29 +8,23 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from .config import find_mkdocs_yml
 from .errors import ConfigurationError
-from .pipeline import Checker, CheckResult
-from .render.github import render_github
-from .render.json import render_json
-from .render.sarif import render_sarif
-from .render.text import render_text
-from .rulebook import core_rulebook, with_language_rules
-from .scaffold import (
-    NewPostmortem,
-    SchemaFacts,
-    ask_missing,
-    create_postmortem,
-    impact_flags_from_answers,
-    interactive,
-    validate_spec,
-)
 from .settings import Settings, SettingsError
-from .views import RENDERERS as VIEW_FORMATS
-from .views import ActionFilter, actions_view
+
+if TYPE_CHECKING:
+    from .pipeline import Checker, CheckResult
+
+# The commands import what they use when they run: ``postmortem check FILE`` in a pre-commit
+# hook should not pay for the scaffolding templates, the views or the SARIF renderer.
+
+#: ``postmortem actions --format`` choices: the keys of ``views.RENDERERS`` (a test keeps
+#: them equal) spelt out so that the views are not imported to build the command line.
+VIEW_FORMATS = ("text", "json", "csv", "markdown")
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -131,6 +125,9 @@ def check(
     Exit status: 0 clean, 1 findings that fail, 2 usage or configuration error, 3 the
     checker itself failed on a file (reported as an internal-error finding).
     """
+    from .pipeline import Checker
+    from .render.text import render_text
+
     try:
         settings = load_settings(config_file)
         if rules == "schema":
@@ -170,16 +167,32 @@ def render_report(
 ) -> str:
     """The report in ``output_format``, uncoloured (for a file or a pipe)."""
     if output_format == "json":
+        from .render.json import render_json
+
         return render_json(result, strict=strict)
     if output_format == "github":
+        from .render.github import render_github
+
         return render_github(result.findings)
     if output_format == "sarif":
+        from .render.sarif import render_sarif
+        from .rulebook import core_rulebook, with_language_rules
+
         language = checker.language
         rulebook = with_language_rules(language.rules) if language else core_rulebook()
         return render_sarif(
             result.findings, rulebook=rulebook, source_root=checker.settings.project_dir
         )
+    from .render.text import render_text
+
     return click.unstyle(render_text(result, strict=strict))
+
+
+def interactive() -> bool:
+    """Whether ``postmortem new`` may ask questions (a terminal on both ends)."""
+    from .scaffold import interactive as on_a_terminal
+
+    return on_a_terminal()
 
 
 NEW_EPILOG = """\b
@@ -242,6 +255,15 @@ def new(
 
     Prints the new file's path. Exit status: 0 created, 2 usage error or the file exists.
     """
+    from .scaffold import (
+        NewPostmortem,
+        SchemaFacts,
+        ask_missing,
+        create_postmortem,
+        impact_flags_from_answers,
+        validate_spec,
+    )
+
     try:
         config_file = config_file or find_mkdocs_yml(Path.cwd())
         if config_file is None:
@@ -324,6 +346,9 @@ def actions(
     measured against the configured 'today' or else today (UTC). Exit status: 0 listed,
     2 usage or configuration error.
     """
+    from .pipeline import Checker
+    from .views import RENDERERS, ActionFilter, actions_view
+
     try:
         settings = load_settings(config_file)
         if not settings.incidents_path.is_dir():
@@ -339,7 +364,7 @@ def actions(
         due_before=due_before.date() if due_before else None,
     )
     view = actions_view(result.postmortems, settings.effective_today, keep)
-    text = VIEW_FORMATS[output_format](view)
+    text = RENDERERS[output_format](view)
     if output_file is None:
         click.echo(text)
         return
@@ -371,6 +396,8 @@ def rules(output_format: str, config_file: Path | None) -> None:
     """List every rule id with its category, default level and what it means: the names
     that rule_levels and draft_rules accept."""
     from . import secretscan
+    from .pipeline import Checker
+    from .rulebook import core_rulebook, with_language_rules
 
     try:
         settings = load_settings(config_file)

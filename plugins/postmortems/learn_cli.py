@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from .errors import ConfigurationError
-from .model import Postmortem
-from .pipeline import discover
 from .settings import Settings, SettingsError
-from .similar import Match, SimilarityIndex
-from .source import display_path, read_source
+from .source import display_path
+
+if TYPE_CHECKING:  # the commands import the rest when they run (start-up of every command)
+    from .model import Postmortem
+    from .similar import Match, SimilarityIndex
 
 EXIT_USAGE = 2
 _CONFIG = click.option(
@@ -38,6 +40,10 @@ def _fail(exc: Exception) -> None:
 
 def read_collection(settings: Settings) -> list[Postmortem]:
     """Every file of the collection, read and parsed once (not checked)."""
+    from .model import Postmortem
+    from .pipeline import discover
+    from .source import read_source
+
     return [Postmortem(read_source(path, display_path(path, settings.project_dir)))
             for path in discover([settings.incidents_path])]
 
@@ -116,7 +122,9 @@ def _matches_table(matches: list[Match], titles: dict[str, tuple[str, str]]) -> 
 def similar(file: Path | None, text: str | None, limit: int, earlier: bool,
             output_format: str, config_file: Path | None) -> None:
     """Post-mortems of the collection whose root cause is most like FILE's or --text's."""
+    from .model import Postmortem
     from .recurrence import build_index, case_from_document
+    from .source import read_source
 
     if (file is None) == (text is None):
         _fail(click.UsageError("give a FILE or --text, not both"))

@@ -11,6 +11,7 @@ as nested documents, and a raw block-level HTML element runs to its closing tag.
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
@@ -44,11 +45,31 @@ _BLOCK_TAGS = frozenset(
     }
 )
 #: Masks applied to the joined prose: bare URLs, e-mail addresses and character entities.
-_PROSE_MASKS = re.compile(
-    r"\b(?:[A-Za-z][A-Za-z0-9+.-]*://|www\.)[^\s<>\"'`\x00]+"
-    r"|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-    r"|&(?:[A-Za-z]+|#\d+|#x[0-9A-Fa-f]+);"
+_MASKS = (
+    # (what a match needs in the text, the pattern): URLs, e-mail addresses, entities.
+    (("://", "www."), r"\b(?:[A-Za-z][A-Za-z0-9+.-]*://|www\.)[^\s<>\"'`\x00]+"),
+    (("@",), r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
+    (("&",), r"&(?:[A-Za-z]+|#\d+|#x[0-9A-Fa-f]+);"),
 )
+
+
+@functools.lru_cache(maxsize=8)
+def _masks_for(present: tuple[bool, ...]) -> re.Pattern[str] | None:
+    """The masks whose alternatives can match, in the same order (so the same matches)."""
+    wanted = [pattern for (_, pattern), keep in zip(_MASKS, present, strict=True) if keep]
+    return re.compile("|".join(wanted)) if wanted else None
+
+
+def _mask_prose(text: str) -> str:
+    """``text`` with URLs, e-mail addresses and entities blanked out (newlines kept).
+
+    Scanning every word boundary for them costs more than the rest of the prose build, so
+    only the alternatives whose telltale substring occurs are tried.
+    """
+    pattern = _masks_for(tuple(any(t in text for t in needs) for needs, _ in _MASKS))
+    if pattern is None:
+        return text
+    return pattern.sub(lambda m: _NOT_NEWLINE.sub(" ", m.group()), text)
 _NOT_NEWLINE = re.compile(r"[^\n\x00]")
 
 
@@ -501,16 +522,13 @@ def _build_prose(b: _Builder) -> tuple[Prose, list[tuple[int, int]]]:
         for i, (line, ranges) in enumerate(sorted(by_line.items())):
             ranges.sort()
             left, right = ranges[0][0], ranges[-1][1]
-            piece = [" "] * (right - left)
-            for s, e in ranges:
-                piece[s - left : e - left] = b.text[s:e]
             if i:
                 parts.append("\n")
                 offset += 1
             starts.append(offset)
             line_nos.append(line + b.first_line)
             cols.append(left - b.line_starts[line])
-            parts.append("".join(piece))
+            parts.append(_line_piece(b.text, ranges, left, right))
             offset += right - left
         segments.append(
             Segment(start, offset, tuple(starts), tuple(line_nos), tuple(cols), raw.block,
@@ -519,8 +537,27 @@ def _build_prose(b: _Builder) -> tuple[Prose, list[tuple[int, int]]]:
         spans.append((line_nos[0], line_nos[-1]))
         parts.append(SEPARATOR)
         offset += 1
-    text = _PROSE_MASKS.sub(lambda m: _NOT_NEWLINE.sub(" ", m.group()), "".join(parts))
+    text = _mask_prose("".join(parts))
     return Prose(text, segments), spans
+
+
+def _line_piece(text: str, ranges: list[tuple[int, int]], left: int, right: int) -> str:
+    """``text[left:right]`` with what no range covers blanked; later ranges win overlaps."""
+    if len(ranges) == 1:
+        return text[left:right]
+    pieces = []
+    kept = left
+    for s, e in ranges:
+        if s < kept:  # overlapping ranges: write them over each other in order
+            chars = [" "] * (right - left)
+            for s2, e2 in ranges:
+                chars[s2 - left : e2 - left] = text[s2:e2]
+            return "".join(chars)
+        pieces.append(" " * (s - kept))
+        pieces.append(text[s:e])
+        kept = e
+    pieces.append(" " * (right - kept))
+    return "".join(pieces)
 
 
 def parse_body(body: str, first_line: int = 1) -> Body:

@@ -11,19 +11,22 @@ import functools
 import multiprocessing
 import os
 import re
+import stat as file_modes
 import threading
+import time
 import traceback
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import yaml
 
 from . import checks, htmlcheck, publishing, recurrence, secretscan
-from .cache import CheckCache, Entry, digest, fingerprint
+from .cache import RACY_NS, CheckCache, Entry, digest, finding_from_json, fingerprint
 from .findings import Finding, Level, Suppression, fails
 from .language import LanguageChecker, LanguageSettings, names_from_postmortem
 from .language.rules import rules_schema
@@ -105,16 +108,29 @@ class Checker:
         self.settings = settings
         self.only_language = only_language
         self.use_language = settings.language or only_language
-        outline = _rules_outline(settings.language_rules_path) if self.use_language else None
+        # Opened here for the first check_paths: it also keeps the rules' outline, valid
+        # while its key (which covers the rules data) is.
+        self._cache = self._open_cache()
+        self._digests: dict[str, str | None] = {}
+        outline = None
+        if self.use_language:
+            outline = _outline_from(self._cache.outline) if self._cache is not None else None
+            if outline is None:
+                outline = _rules_outline(settings.language_rules_path)
+                if outline is not None and self._cache is not None:
+                    self._cache.keep_outline(_outline_data(outline))
         if self.use_language and outline is None:
             outline = _outline_of(self.language)  # unreadable data: compiling says why
-        rulebook = core_rulebook()
-        known = set(rulebook.rules) | {info.category for info in rulebook.rules.values()}
-        known |= {*secretscan.rule_ids(), "security"}
-        if outline is not None:
-            known |= outline.names
-        check_names(settings.rule_levels, known - {""}, "rule_levels")
-        check_names(settings.draft_rules, known - {""}, "draft_rules")
+        # A configuration that the cache holds results of passed these checks already (its
+        # key covers the settings, the rules data and the code).
+        if self._cache is None or not self._cache.loaded:
+            rulebook = core_rulebook()
+            known = set(rulebook.rules) | {info.category for info in rulebook.rules.values()}
+            known |= {*secretscan.rule_ids(), "security"}
+            if outline is not None:
+                known |= outline.names
+            check_names(settings.rule_levels, known - {""}, "rule_levels")
+            check_names(settings.draft_rules, known - {""}, "draft_rules")
         self.levels = LevelPolicy(
             overrides={**(outline.overrides if outline else {}), **settings.rule_levels},
             draft_level=settings.draft_level,
@@ -122,7 +138,13 @@ class Checker:
             blockquote_level=settings.blockquote_level
             or (outline.blockquote_level if outline else "info"),
         )
-        self.policy = None if only_language else Policy(settings.schema_path)
+        if self._cache is None or not self._cache.loaded:
+            _ = self.policy  # a configuration not seen before: its schema errors show now
+
+    @functools.cached_property
+    def policy(self) -> Policy | None:
+        """The schema policy, loaded on first use: files taken from the cache need none."""
+        return None if self.only_language else Policy(self.settings.schema_path)
 
     # The rules' patterns are compiled on first use: a run whose files are all cached does
     # not need them (their data was read and validated above).
@@ -137,24 +159,23 @@ class Checker:
         related ids resolve against every post-mortem there (read cheaply: front matter
         only), while findings are reported for the named files alone.
         """
-        found = publishing.discover_all(
-            paths, lambda p: display_path(p, self.settings.project_dir)
-        )
+        shown = ShownPaths(self.settings.project_dir)
+        found = publishing.discover_all(paths, shown)
         files = found.markdown
-        cache = self._open_cache()
-        postmortems = self._check_all(files, cache)
-        if cache is not None:
-            whole = {p.resolve() for p in paths} == {self.settings.incidents_path.resolve()}
-            shown = [display_path(p, self.settings.project_dir) for p in files]
-            cache.save(keep=shown if whole else None)
+        cache, self._cache = self._cache or self._open_cache(), None
+        self._digests = {}  # the case digests of files taken from the cache, by shown path
+        postmortems = self._check_all(files, cache, shown)
+        whole = {p.resolve() for p in paths} == {self.settings.incidents_path.resolve()}
         if not self.only_language:
             others = self._others(files, cache)
             collection = checks.check_collection(postmortems, _context(others))
             collection += publishing.check_publishing(postmortems, self.settings.incidents_path)
             by_path = {pm.path: pm for pm in postmortems}
-            collection.extend(self._similar(postmortems, files, others))
+            collection.extend(self._similar(postmortems, files, others, cache))
             for finding in collection:
                 by_path[finding.path].findings.append(finding)
+        if cache is not None:
+            cache.save(keep=[pm.path for pm in postmortems] if whole else None)
         for pm in postmortems:
             pm.findings = [
                 r for f in pm.findings if (r := resolve(f, self.levels, draft=pm.is_draft))
@@ -173,10 +194,11 @@ class Checker:
         )
 
     def _similar(self, postmortems: list[Postmortem], files: Sequence[Path],
-                 others: Sequence[_Other]) -> list[Finding]:
+                 others: Sequence[_Other], cache: CheckCache | None = None) -> list[Finding]:
         """``similar-not-related`` findings, for files checked within the collection only.
 
-        The other files' cases come from the cache where it holds them unchanged.
+        The other files' cases come from the cache where it holds them unchanged, and so
+        do the findings of each checked file while no case of the collection changed.
         """
         collection = self.settings.incidents_path
         if not collection.is_dir():
@@ -184,17 +206,15 @@ class Checker:
         root = collection.resolve()
         if not any(p == root or root in p.parents for p in (f.resolve() for f in files)):
             return []
-        extra: list[CaseText] = []
+        extra: list[CaseRef] = []
         unread = []
         for path, _, entry in others:
-            case = recurrence.case_from_cache(entry.case) if entry is not None else None
-            if case is not None:
-                extra.append(case)
-            elif entry is None:
+            if entry is None:
                 unread.append(path)
-        extra += recurrence.context_cases(unread)
-        index = recurrence.build_index(postmortems, extra)
-        return recurrence.similar_findings(postmortems, index, checks.related_line)
+            elif entry.case:
+                extra.append(CaseRef(str(entry.case["id"]), entry.case_digest, data=entry.case))
+        extra += [CaseRef(c.id, case_digest(c), text=c) for c in recurrence.context_cases(unread)]
+        return similar_with_cache(postmortems, extra, cache, self._digests)
 
     def _others(self, files: Sequence[Path], cache: CheckCache | None) -> list[_Other]:
         """The collection's post-mortems that are not being checked, with their cache entry
@@ -202,13 +222,21 @@ class Checker:
         collection = self.settings.incidents_path
         if not collection.is_dir():
             return []
-        named = {path.resolve() for path in files}
-        others = []
-        for path in discover([collection]):
-            if path.resolve() in named:
+        named = set()
+        for path in files:
+            try:
+                stat = path.stat()
+            except OSError:
                 continue
-            shown = display_path(path, self.settings.project_dir)
-            entry = cache.unchanged(shown, path.stat()) if cache is not None else None
+            named.add((stat.st_dev, stat.st_ino))
+        others = []
+        for path, shown, stat, seen_ns in _walk_markdown(collection, self.settings.project_dir):
+            if (stat.st_dev, stat.st_ino) in named:
+                continue
+            entry = None
+            if cache is not None:
+                entry = cache.unchanged(shown, stat) or _by_content(cache, path, shown,
+                                                                    (stat, seen_ns))
             others.append((path, shown, entry))
         return others
 
@@ -221,25 +249,36 @@ class Checker:
         key = fingerprint((self.settings, self.only_language), data)
         return CheckCache(self.settings.project_dir, key)
 
-    def _check_all(self, files: Sequence[Path], cache: CheckCache | None) -> list[Postmortem]:
+    def _check_all(self, files: Sequence[Path], cache: CheckCache | None,
+                   shown_as: Callable[[Path], str] | None = None) -> list[Postmortem]:
         """Every file checked (or taken from the cache), in order; misses on both cores."""
+        shown_as = shown_as or ShownPaths(self.settings.project_dir)
         found: list[Postmortem | None] = []
-        misses: list[tuple[int, Path, str, bytes | None, str | None]] = []
+        misses: list[tuple[int, Path, str, bytes | None, str | None, _Seen | None]] = []
         for path in files:
-            shown = display_path(path, self.settings.project_dir)
-            raw = _read(path) if cache is not None else None
-            key = digest(raw) if raw is not None else None
-            entry = cache.get(shown, key) if cache is not None and key is not None else None
+            shown = shown_as(path)
+            raw, key, seen, entry = None, None, None, None
+            if cache is not None:
+                seen = _stat(path)
+                if seen is not None:
+                    entry = cache.unchanged(shown, seen[0])
+                if entry is None:
+                    raw = _read(path)
+                    key = digest(raw) if raw is not None else None
+                    entry = _by_content(cache, path, shown, seen, raw, key)
             if entry is not None:
-                found.append(_from_cache(path, shown, entry))
+                real = shown_as.real(path) if isinstance(shown_as, ShownPaths) else None
+                found.append(_from_cache(path, shown, entry, real))
+                self._digests[shown] = entry.case_digest
             else:
                 found.append(None)
-                misses.append((len(found) - 1, path, shown, raw, key))
-        checked = self._check_misses([(path, shown, raw) for _, path, shown, raw, _ in misses])
-        for (index, path, shown, _, key), pm in zip(misses, checked, strict=True):
+                misses.append((len(found) - 1, path, shown, raw, key, seen))
+        checked = self._check_misses([(path, shown, raw) for _, path, shown, raw, _, _ in misses])
+        for (index, _, shown, _, key, seen), pm in zip(misses, checked, strict=True):
             found[index] = pm
-            if cache is not None and key is not None and not pm.internal_error:
-                cache.put(shown, _entry(path, key, pm))
+            if cache is not None and key is not None and seen is not None \
+                    and not pm.internal_error:
+                cache.put(shown, _entry(seen, key, pm))
         return [pm for pm in found if pm is not None]
 
     def _check_misses(self, jobs: list[tuple[Path, str, bytes | None]]) -> list[Postmortem]:
@@ -382,6 +421,248 @@ def _check_in_worker(job: tuple[Path, str, bytes | None]) -> Postmortem:
     return _FORKED.check_file(*job)
 
 
+#: A file's stat, and when it was taken (before the file was read).
+_Seen = tuple[os.stat_result, int]
+
+
+def _stat(path: Path) -> _Seen | None:
+    seen_ns = time.time_ns()
+    try:
+        return path.stat(), seen_ns
+    except OSError:
+        return None
+
+
+def _trusted_later(seen: _Seen) -> bool:
+    """Whether a stat taken at this moment will validate the file by itself next time."""
+    stat, seen_ns = seen
+    return max(stat.st_mtime_ns, stat.st_ctime_ns) < seen_ns - RACY_NS
+
+
+def _by_content(cache: CheckCache, path: Path, shown: str, seen: _Seen | None,
+                raw: bytes | None = None, key: str | None = None) -> Entry | None:
+    """The entry of a file whose content is as cached (read and hashed); its stat is
+    recorded when that will validate it next time."""
+    if key is None:
+        raw = _read(path)
+        key = digest(raw) if raw is not None else None
+    entry = cache.get(shown, key) if key is not None else None
+    if entry is not None and seen is not None and _trusted_later(seen):
+        cache.refresh(shown, entry, *seen)
+    return entry
+
+
+class ShownPaths:
+    """:func:`display_path` of many files in few folders: each folder is resolved once."""
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self._real_base = base.resolve()
+        self._folders: dict[Path, Path] = {}
+        self._shown: dict[Path, str] = {}
+        self._real: dict[Path, Path] = {}
+
+    def __call__(self, path: Path) -> str:
+        shown = self._shown.get(path)
+        if shown is None:
+            shown = self._shown[path] = self._show(path)
+        return shown
+
+    def real(self, path: Path) -> Path:
+        """``path.resolve()``."""
+        real = self._real.get(path)
+        if real is None:
+            real = self._real[path] = self._resolve(path)
+        return real
+
+    def _resolve(self, path: Path) -> Path:
+        try:
+            if path.is_symlink():
+                return path.resolve()
+        except OSError:
+            return path.resolve()
+        # Not a link: its real path is its folder's real path and its name.
+        folder = self._folders.get(path.parent)
+        if folder is None:
+            folder = self._folders[path.parent] = path.parent.resolve()
+        return folder / path.name
+
+    def _show(self, path: Path) -> str:
+        try:
+            return self.real(path).relative_to(self._real_base).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+
+def _walk_markdown(collection: Path, project_dir: Path) -> list[_Walked]:
+    """What :func:`discover` finds under one folder, each file with its shown path, its
+    stat and when that was taken: one stat a file, and a file's real path is resolved only
+    when it is a link."""
+    top = collection.resolve()
+    try:
+        prefix: str | None = top.relative_to(project_dir.resolve()).as_posix()
+    except ValueError:
+        prefix = None
+    found = []
+    folders = [(collection, "")]
+    while folders:
+        folder, relative = folders.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            name = entry.name
+            if name.startswith((".", "_")):
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append((folder / name, f"{relative}{name}/"))
+                    continue
+            except OSError:
+                continue
+            if Path(name).suffix.lower() not in MARKDOWN_SUFFIXES:
+                continue
+            path = folder / name
+            seen_ns = time.time_ns()
+            try:
+                stat = path.stat()
+                link = entry.is_symlink()
+            except OSError:
+                continue
+            if not file_modes.S_ISREG(stat.st_mode):
+                continue
+            if link:
+                shown = display_path(path, project_dir)
+            elif prefix is None:
+                shown = path.as_posix()
+            else:
+                shown = relative + name if prefix == "." else f"{prefix}/{relative}{name}"
+            found.append((path, shown, stat, seen_ns))
+    # As the paths sort (case-blind where the system is), without comparing Path objects.
+    found.sort(key=lambda item: tuple(map(os.path.normcase, item[0].parts)))
+    return found
+
+
+#: A file found under the collection: path, shown path, stat, when it was taken.
+_Walked = tuple[Path, str, os.stat_result, int]
+
+
+class CaseRef(NamedTuple):
+    """A case of the collection by id and digest; its text is decoded only if needed."""
+
+    id: str
+    digest: str | None
+    data: dict[str, Any] | None = None  # as kept in the cache
+    text: CaseText | None = None
+
+    def case(self) -> CaseText:
+        """The case text."""
+        if self.text is not None:
+            return self.text
+        case = recurrence.case_from_cache(self.data)
+        assert case is not None
+        return case
+
+
+def similar_with_cache(postmortems: Sequence[Postmortem], extra: Sequence[CaseRef],
+                       cache: CheckCache | None,
+                       digests: Mapping[str, str | None] | None = None) -> list[Finding]:
+    """:func:`recurrence.similar_findings` of ``postmortems``, from the cache where it can.
+
+    The findings depend on every case of the collection (the ranking's IDF), so the cache
+    keeps them under a digest of all the cases; per post-mortem, also on its id, its
+    ``related`` ids and where they are. Only the post-mortems whose record does not match
+    are ranked, and the index is built only if there is one. ``digests`` holds the case
+    digests of post-mortems taken from the cache, by shown path.
+    """
+    kept = cache.ranking_for(_collection_key(postmortems, extra, digests or {})) if cache \
+        else {}
+    findings: list[Finding] = []
+    pending: list[Postmortem] = []
+    for pm in postmortems:
+        if not pm.source.readable or pm.id is None:
+            continue
+        record = kept.get(pm.path)
+        if isinstance(record, dict) and record.get("about") == _similar_about(pm):
+            findings.extend(finding_from_json(f) for f in record["findings"])
+        else:
+            pending.append(pm)
+    if not pending:
+        return findings
+    index = recurrence.build_index(postmortems, [ref.case() for ref in extra])
+    found = recurrence.similar_findings(pending, index, checks.related_line)
+    findings += found
+    if cache is not None:
+        by_path: dict[str, list[Finding]] = {pm.path: [] for pm in pending}
+        for finding in found:
+            by_path.setdefault(finding.path, []).append(finding)
+        for pm in pending:
+            cache.rank(pm.path, {"about": _similar_about(pm),
+                                 "findings": [f.to_dict() for f in by_path[pm.path]]})
+    return findings
+
+
+def _collection_key(postmortems: Sequence[Postmortem], extra: Sequence[CaseRef],
+                    digests: Mapping[str, str | None]) -> str:
+    """The digest of the cases that :func:`recurrence.build_index` would index (the first
+    post-mortem of an id wins, then the extra cases of other ids), in id order: the ranking
+    does not depend on their order. Cached cases are not decoded for it."""
+    ids: dict[str, str] = {}
+    for pm in postmortems:
+        if not pm.source.readable:
+            continue
+        if pm.document is not None:
+            case = recurrence.case_from_document(pm.meta, pm.document)
+            ref = (case.id, case_digest(case)) if case is not None else None
+        elif pm.cached_case:
+            known = digests.get(pm.path)
+            ref = (str(pm.cached_case["id"]), known or case_digest(
+                CaseRef("", None, data=pm.cached_case).case()))
+        else:
+            ref = None
+        if ref is not None and ref[0] not in ids:
+            ids[ref[0]] = ref[1]
+    listed = sorted([*ids.items(), *((r.id, r.digest or case_digest(r.case())) for r in extra
+                                     if r.id not in ids)])
+    return digest("".join(f"{len(i)}:{i}{d}" for i, d in listed).encode("utf-8",
+                                                                       "surrogatepass"))
+
+
+def case_digest(case: CaseText) -> str:
+    """A digest of one case text."""
+    return cases_digest([case])
+
+
+def _similar_about(pm: Postmortem) -> list[object]:
+    """What a post-mortem's own similar findings depend on besides the cases: its id, its
+    related ids and where they are reported."""
+    related = pm.meta.get("related")
+    listed = [r for r in related if isinstance(r, str)] if isinstance(related, list) else []
+    return [pm.id, listed, list(checks.related_line(pm))]
+
+
+_CASE_FIELDS: tuple[str, ...] = ()
+
+
+def cases_digest(cases: Iterable[CaseText]) -> str:
+    """A digest of case texts, in order (each field length-prefixed: unambiguous)."""
+    global _CASE_FIELDS
+    if not _CASE_FIELDS:
+        _CASE_FIELDS = tuple(f.name for f in dataclasses.fields(CaseText))
+    parts = []
+    for case in cases:
+        for name in _CASE_FIELDS:
+            value = getattr(case, name)
+            if isinstance(value, tuple):
+                parts.append(f"{len(value)}(")
+                parts.extend(f"{len(v)}:{v}" for v in value)
+            else:
+                parts.append("-" if value is None else f"{len(value)}:{value}")
+        parts.append("\n")
+    return digest("".join(parts).encode("utf-8", "surrogatepass"))
+
+
 def _read(path: Path) -> bytes | None:
     try:
         return path.read_bytes() if path.is_file() else None
@@ -389,9 +670,9 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
-def _entry(path: Path, key: str, pm: Postmortem) -> Entry:
+def _entry(seen: _Seen, key: str, pm: Postmortem) -> Entry:
     """What the cache keeps of one checked file (before levels are resolved)."""
-    stat = path.stat()
+    stat, seen_ns = seen
     positions = pm.source.front_matter.positions
     related = pm.meta.get("related")
     count = len(related) if isinstance(related, list) else 0
@@ -400,15 +681,22 @@ def _entry(path: Path, key: str, pm: Postmortem) -> Entry:
         digest=key,
         size=stat.st_size,
         mtime_ns=stat.st_mtime_ns,
+        ctime_ns=stat.st_ctime_ns,
+        inode=stat.st_ino,
+        seen_ns=seen_ns,
         findings=list(pm.findings),
         suppressions=list(pm.suppressions),
         meta=pm.source.front_matter.data if pm.source.readable else None,
         positions=[(list(k), positions[k].line, positions[k].column) for k in kept
                    if k in positions],
         has_front_matter=pm.source.has_front_matter,
-        case=dataclasses.asdict(case) if pm.source.readable and (
-            case := recurrence.case_from_document(pm.meta, pm.document)) else None,
+        case=dataclasses.asdict(case) if (case := _case_of(pm)) else None,
+        case_digest=case_digest(case) if case else None,
     )
+
+
+def _case_of(pm: Postmortem) -> CaseText | None:
+    return recurrence.case_from_document(pm.meta, pm.document) if pm.source.readable else None
 
 
 #: A post-mortem of the collection that is not being checked: path, shown path, cache entry.
@@ -431,13 +719,14 @@ def _cached_ref(shown: str, entry: Entry) -> checks.IdRef | None:
     return checks.IdRef(shown, meta["id"], line) if isinstance(meta.get("id"), str) else None
 
 
-def _from_cache(path: Path, shown: str, entry: Entry) -> Postmortem:
-    """A checked post-mortem rebuilt from its cache entry (its body is parsed only if shown)."""
+def _from_cache(path: Path, shown: str, entry: Entry, real: Path | None = None) -> Postmortem:
+    """A checked post-mortem rebuilt from its cache entry (its body is parsed only if shown);
+    ``real`` is ``path`` resolved, if known."""
     front = LoadedYaml(
         data=entry.meta,
         positions={tuple(p): Position(line, column) for p, line, column in entry.positions},
     )
-    source = SourceFile(shown, abs_path=path.resolve(), front_matter=front,
+    source = SourceFile(shown, abs_path=real or path.resolve(), front_matter=front,
                         has_front_matter=entry.has_front_matter)
     return Postmortem(source, list(entry.findings), list(entry.suppressions), entry.case)
 
@@ -482,6 +771,23 @@ def _rules_outline(path: Path) -> _RulesOutline | None:
             str(defaults.get("blockquote_level") or "info"),
         )
     except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _outline_data(outline: _RulesOutline) -> dict[str, object]:
+    return {"names": sorted(outline.names), "overrides": outline.overrides,
+            "blockquote_level": outline.blockquote_level}
+
+
+def _outline_from(data: object) -> _RulesOutline | None:
+    """The outline kept in the cache, or None if it holds none (or not one of this shape)."""
+    if not isinstance(data, dict):
+        return None
+    try:
+        return _RulesOutline(frozenset(map(str, data["names"])),
+                             {str(k): str(v) for k, v in data["overrides"].items()},
+                             str(data["blockquote_level"]))
+    except (KeyError, TypeError, AttributeError):
         return None
 
 

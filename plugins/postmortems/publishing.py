@@ -152,8 +152,9 @@ def check_publishing(
 ) -> list[Finding]:
     """Findings for what publishing ``postmortems`` would break, overwrite or mangle."""
     findings: list[Finding] = []
+    top = incidents.resolve()
     for pm in postmortems:
-        findings.extend(_reserved(pm, incidents))
+        findings.extend(_reserved(pm, top))
         findings.extend(_long_names(pm))
         findings.extend(check_nesting(pm))
     findings.extend(_collisions(postmortems, "services", error=True))
@@ -161,9 +162,9 @@ def check_publishing(
     return findings
 
 
-def _reserved(pm: Postmortem, incidents: Path) -> Iterator[Finding]:
+def _reserved(pm: Postmortem, top: Path) -> Iterator[Finding]:
+    """``top`` is the incidents folder, resolved."""
     path = pm.source.abs_path
-    top = incidents.resolve()
     if path is None or not _inside(path, top):
         return
     if path.name.lower() in RESERVED_NAMES:

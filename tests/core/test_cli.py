@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from tests.conftest import VALID_POSTMORTEM, Project, run_cli
 
 
@@ -121,3 +124,20 @@ def test_rules_lists_every_name_rule_levels_accepts(project: Project) -> None:
     assert any(entry["category"] == "judgement" for entry in run.json)
     text = run_cli("rules", cwd=project.root)
     assert "section-missing" in text.stdout
+
+
+def test_the_actions_formats_are_the_views() -> None:
+    from postmortems import cli, views
+
+    assert tuple(views.RENDERERS) == cli.VIEW_FORMATS
+
+
+def test_the_command_line_imports_little() -> None:
+    """``postmortem check FILE`` runs in pre-commit hooks: the templates, views and
+    renderers it does not use are imported only by the commands that do."""
+    code = ("import sys, postmortems.cli; print(sorted(m for m in ('frontmatter', "
+            "'postmortems.scaffold', 'postmortems.views', 'postmortems.pipeline', "
+            "'postmortems.render.sarif') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]"

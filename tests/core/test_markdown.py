@@ -3,6 +3,8 @@ headings a reader gets from the site's renderer."""
 
 from __future__ import annotations
 
+import random
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -10,6 +12,7 @@ import markdown as python_markdown
 import pytest
 import yaml
 
+from postmortems import markdown
 from postmortems.markdown import parse_body, slugify
 from postmortems.source import split_front_matter
 
@@ -200,3 +203,32 @@ def test_checker_sees_the_rendered_headings_of_tricky_bodies(name: str) -> None:
 def test_checker_sees_the_rendered_headings_of_every_sample(path: Path) -> None:
     _, _, body, _ = split_front_matter(path.read_text(encoding="utf-8"))
     assert _checker_headings(body) == _rendered_headings(body)
+
+
+def _naive_piece(text: str, ranges: list[tuple[int, int]], left: int, right: int) -> str:
+    chars = [" "] * (right - left)
+    for s, e in ranges:
+        chars[s - left : e - left] = text[s:e]
+    return "".join(chars)
+
+
+def test_line_pieces_blank_what_no_range_covers() -> None:
+    rng = random.Random(3)
+    text = "".join(rng.choice("ab c") for _ in range(80))
+    for _ in range(2000):
+        ranges = sorted((s, s + rng.randrange(0, 12))
+                        for s in rng.sample(range(60), rng.randrange(1, 6)))
+        left, right = ranges[0][0], ranges[-1][1]
+        assert markdown._line_piece(text, ranges, left, right) == _naive_piece(
+            text, ranges, left, right)
+
+
+@pytest.mark.parametrize("text", [
+    "plain words only", "see https://x.example/a?b=1 now", "mail ops@example.org today",
+    "a &amp; b &#38; c", "www.example.org and a@b.co and &lt; and ftp://h/x\n@x &",
+    "café@exámple.org ünïcode://x", "@ & :// www. alone", "x" * 50 + "@" + "y" * 50,
+])
+def test_prose_masks_match_the_full_pattern(text: str) -> None:
+    full = re.compile("|".join(pattern for _, pattern in markdown._MASKS))
+    expected = full.sub(lambda m: markdown._NOT_NEWLINE.sub(" ", m.group()), text)
+    assert markdown._mask_prose(text) == expected
