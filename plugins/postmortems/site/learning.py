@@ -198,19 +198,14 @@ def _earlier(a: Incident, b: Incident) -> bool:
 def recurrences(rollups: Rollups, index: SimilarityIndex | None) -> list[Recurrence]:
     """For each incident, the earlier incidents it is related to or very similar to."""
     out = []
+    very = index.very_similar_all() if index is not None else {}
     for incident in rollups.incidents:
         linked = {*incident.related, *rollups.referenced_by.get(incident.id, [])}
         related = tuple(sorted(
             other for other in linked
             if other in rollups.by_id and _earlier(incident, rollups.by_id[other])
         ))
-        similar: tuple[Match, ...] = ()
-        if index is not None:
-            try:
-                similar = tuple(m for m in index.very_similar(incident.id)
-                                if m.id in rollups.by_id)
-            except KeyError:
-                similar = ()
+        similar = tuple(m for m in very.get(incident.id, ()) if m.id in rollups.by_id)
         out.append(Recurrence(incident, related, similar))
     return out
 
@@ -252,10 +247,10 @@ def similar_for_pages(rollups: Rollups, index: SimilarityIndex | None,
     if index is None:
         return {}
     out = {}
+    top = index.similar_all(k)
     for incident in rollups.incidents:
-        try:
-            matches = index.similar(incident.id, k)
-        except KeyError:
+        matches = top.get(incident.id)
+        if matches is None:
             continue
         out[incident.id] = [m for m in matches
                             if m.score >= SIMILAR_FLOOR and m.id in rollups.by_id]
