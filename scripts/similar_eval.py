@@ -287,8 +287,9 @@ def collection_timing(folder: Path, sample: int = 0) -> dict[str, float]:
     Cases are read with ``recurrence.context_cases``, as the check does for unchanged files
     (not timed). Timed: features and index (``build``), rebuilding from ``to_data()`` after a
     JSON round trip (``from data``), ``similar(k=5, earlier_only=True)`` and ``very_similar``
-    for every case (or for ``sample`` cases spread over the collection, scaled up), and one
-    ``query``.
+    for every case (or for ``sample`` cases spread over the collection, scaled up), one
+    ``query``, and the same for all cases as a batch (``similar_all``, ``very_similar_all``,
+    numpy's import included in the first).
     """
     import json
 
@@ -316,8 +317,16 @@ def collection_timing(folder: Path, sample: int = 0) -> dict[str, float]:
     t0 = time.process_time()
     index.query("the certificate expired because the renewal job had been disabled")
     query = time.process_time() - t0
+    t0 = time.process_time()
+    index.similar_all(5, earlier_only=True, batch=True)
+    batch_similar = time.process_time() - t0
+    t0 = time.process_time()
+    index.very_similar_all(batch=True)
+    batch_very = time.process_time() - t0
     return {"cases": len(cases), "build": build, "from data": reload, "similar all": similar_all,
-            "very_similar all": very, "per similar ms": similar_all / len(ids) * 1000,
+            "very_similar all": very, "batch similar all": batch_similar,
+            "batch very_similar all": batch_very,
+            "per similar ms": similar_all / len(ids) * 1000,
             "per very_similar ms": very / len(ids) * 1000, "query ms": query * 1000,
             "data MB": len(data) / 1e6}
 

@@ -121,12 +121,14 @@ def similar_findings(postmortems: Iterable[Postmortem], index: SimilarityIndex,
     ``line_of(pm)`` gives the (line, column) to report at; the ``related`` key if any.
     """
     findings: list[Finding] = []
-    for pm in postmortems:
-        if not pm.source.readable or pm.id is None:
-            continue
+    checked = [pm for pm in postmortems if pm.source.readable and pm.id is not None]
+    # All at once: a batch of matrix products when there are many, one query each otherwise.
+    very = index.very_similar_all([pm.id for pm in checked])
+    for pm in checked:
         related = pm.meta.get("related")
         listed = [r for r in related if isinstance(r, str)] if isinstance(related, list) else []
-        missing = unrelated_very_similar(index, pm.id, listed)
+        matches = very.get(pm.id, ())
+        missing = [m for m in matches if m.id not in listed] if listed else matches
         if not missing:
             continue
         line, column = line_of(pm) if line_of else (1, 1)

@@ -27,12 +27,15 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from .model import root_causes
 from .settings import packaged
+
+if TYPE_CHECKING:
+    import numpy as np
 
 DEFAULT_CONCEPTS_PATH = packaged("similarity-concepts.yml")
 
@@ -502,6 +505,7 @@ class SimilarityIndex:
         self._idf = idf
         self._postings = postings
         self._maxw = {t: max(ws) for t, (_, ws) in postings.items()}
+        self._batch: _Arrays | None = None
 
     def _features(self, case: CaseText) -> tuple[dict[str, float], dict[str, int]]:
         w = self.weights
@@ -594,9 +598,71 @@ class SimilarityIndex:
             raise KeyError(case_id)
         return dict(self._vectors[self._rank_of[i]])
 
-    def similar_all(self, k: int = 5, *, earlier_only: bool = False) -> dict[str, list[Match]]:
-        """``similar`` for every post-mortem of the collection."""
-        return {cid: self.similar(cid, k, earlier_only=earlier_only) for cid in self._ids}
+    def similar_all(self, k: int = 5, *, earlier_only: bool = False,
+                    ids: Sequence[str] | None = None,
+                    batch: bool | None = None) -> dict[str, list[Match]]:
+        """``similar`` for every post-mortem of the collection (or of ``ids``, unknown ones left
+        out), all at once.
+
+        ``batch``: score with matrix products (numpy) or one query at a time; by default the
+        matrix products when there are enough pairs to pay for numpy's import.
+        """
+        rows = self._rows(ids)
+        if not self._use_batch(len(rows), batch):
+            return {self._ids[self._order[r]]: self.similar(self._ids[self._order[r]], k,
+                                                            earlier_only=earlier_only)
+                    for r in rows}
+        if k <= 0:
+            return {self._ids[self._order[r]]: [] for r in rows}
+        found = self._arrays().select(rows, self._cuts(rows, earlier_only), k=k, floor=0.0)
+        return {cid: list(matches) for cid, matches in self._lists(rows, found).items()}
+
+    def very_similar_all(self, ids: Sequence[str] | None = None, *,
+                         threshold: float | None = None,
+                         batch: bool | None = None) -> dict[str, Sequence[Match]]:
+        """``very_similar`` for every post-mortem (or for ``ids``, unknown ones left out).
+
+        The lists are sequences whose ``Match`` objects are made when read, so that counting
+        or taking the first few of hundreds of matches costs little. ``batch`` as in
+        ``similar_all``.
+        """
+        limit = self.very_similar_threshold if threshold is None else threshold
+        rows = self._rows(ids)
+        if not self._use_batch(len(rows), batch):
+            return {self._ids[self._order[r]]: self.very_similar(self._ids[self._order[r]],
+                                                                 threshold=limit)
+                    for r in rows}
+        found = self._arrays().select(rows, self._cuts(rows, True), k=None, floor=limit)
+        return self._lists(rows, found)
+
+    def _rows(self, ids: Sequence[str] | None) -> list[int]:
+        if ids is None:
+            return [self._rank_of[i] for i in range(len(self._ids))]
+        pos, rank_of = self._pos, self._rank_of
+        return list(dict.fromkeys(rank_of[pos[c]] for c in ids if c in pos))
+
+    def _use_batch(self, rows: int, batch: bool | None) -> bool:
+        if batch is not None:
+            return batch
+        return rows > 1 and rows * len(self._ids) >= _BATCH_MIN_PAIRS
+
+    def _cuts(self, rows: Sequence[int], earlier_only: bool) -> list[int]:
+        """For each row: how many cases (a prefix in rank order) it may be compared with."""
+        if not earlier_only:
+            return [len(self._ids)] * len(rows)
+        earlier, order = self._earlier, self._order
+        return [earlier[order[r]] or 0 for r in rows]
+
+    def _arrays(self) -> _Arrays:
+        if self._batch is None:
+            self._batch = _Arrays(self._vectors, [self._ids[i] for i in self._order])
+        return self._batch
+
+    def _lists(self, rows: Sequence[int], found: Sequence[_Row]) -> dict[str, Sequence[Match]]:
+        ids, order = self._ids, self._order
+        by_rank = [ids[i] for i in order]
+        return {by_rank[r]: _MatchList(self, r, by_rank, row)
+                for r, row in zip(rows, found, strict=True)}
 
     def _matches(self, qvec: Mapping[str, float], top: list[tuple[float, int]]) -> list[Match]:
         ids = self._ids
@@ -711,6 +777,217 @@ class SimilarityIndex:
             if len(shown) >= limit:
                 break
         return tuple(shown)
+
+
+# ---------------------------------------------------------------------------------------------
+# All cases at once
+
+#: At most this many rows of scores at a time: 256 x 10,000 float64 scores are 20 MB.
+_CHUNK_ROWS = 256
+#: At most this many (row, case) products of rare features accumulated at a time.
+_CHUNK_PRODUCTS = 1 << 21
+#: Features in more than this share of the cases are multiplied as a dense block (BLAS);
+#: rarer ones are accumulated from their postings.
+_DENSE_SHARE = 1 / 64
+_DENSE_MAX = 2048
+#: Scores this close are one score: matrix products add the same terms in another order than
+#: a single query does, so equal scores can differ in their last bits.
+_TIE = 1e-12
+#: Below this many (row, case) pairs the single-query path is used and numpy not imported:
+#: its import (~0.1 s) costs about as much as a hundred queries in a thousand cases.
+_BATCH_MIN_PAIRS = 200_000
+
+
+#: The matches of one row, best first: the ranks of the matched cases and their exact scores.
+_Row = tuple["np.ndarray", "np.ndarray"]
+
+
+class _Arrays:
+    """The unit vectors (rows in rank order) as numpy arrays: a dense block of the frequent
+    features and the rare ones both by row and by feature."""
+
+    def __init__(self, vectors: Sequence[Mapping[str, float]], ids: Sequence[str]) -> None:
+        import numpy as np
+
+        n = self.n = len(vectors)
+        #: Each row's place in the order of the ids, which breaks ties.
+        self.id_rank = np.empty(n, dtype=np.int64)
+        self.id_rank[sorted(range(n), key=ids.__getitem__)] = np.arange(n)
+        df: Counter[str] = Counter(t for v in vectors for t in v)
+        terms = sorted(df, key=lambda t: (-df[t], t))
+        col = {t: j for j, t in enumerate(terms)}
+        dense = sum(1 for t in terms[:_DENSE_MAX] if df[t] > n * _DENSE_SHARE)
+        lengths = np.fromiter(map(len, vectors), np.int64, count=n)
+        rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        feats = np.fromiter((col[t] for v in vectors for t in v), np.int64, count=len(rows))
+        data = np.fromiter((w for v in vectors for w in v.values()), np.float64,
+                           count=len(rows))
+        block = feats < dense
+        self.dense = np.zeros((n, dense))
+        self.dense[rows[block], feats[block]] = data[block]
+        rows, feats, data = rows[~block], feats[~block], data[~block]
+        self.row_ptr = np.searchsorted(rows, np.arange(n + 1))
+        self.row_feat, self.row_val = feats, data
+        by_feat = np.argsort(feats * n + rows, kind="stable")
+        # One sorted key per posting entry: "rows of feature f before m" is a search for f*n+m.
+        self.key = (feats * n + rows)[by_feat]
+        self.feat_ptr = np.searchsorted(self.key, np.arange(len(terms) + 1) * n)
+        self.post_row, self.post_val = rows[by_feat], data[by_feat]
+        # What the rare features of each row cost to accumulate against all cases.
+        post_len = np.diff(self.feat_ptr)
+        self.row_cost = np.bincount(rows, post_len[feats], minlength=n) if len(rows) else (
+            np.zeros(n))
+
+    def scores(self, rows: np.ndarray, width: int) -> np.ndarray:
+        """Cosine scores of ``rows`` against the cases of rank below ``width``."""
+        import numpy as np
+
+        out = self.dense[rows] @ self.dense[:width].T
+        starts, ends = self.row_ptr[rows], self.row_ptr[rows + 1]
+        counts = ends - starts
+        if not counts.any():
+            return out
+        local = np.repeat(np.arange(len(rows)), counts)
+        pos = _ranges(starts, counts)
+        feats, vals = self.row_feat[pos], self.row_val[pos]
+        begin = self.feat_ptr[feats]
+        end = np.searchsorted(self.key, feats * self.n + width)
+        lens = end - begin
+        step = _CHUNK_PRODUCTS
+        cum = np.cumsum(lens)
+        flat_out = out.reshape(-1)
+        lo = 0
+        while lo < len(feats):
+            # Entries lo..hi-1 expand to at most _CHUNK_PRODUCTS products (one entry may exceed).
+            base = cum[lo - 1] if lo else 0
+            hi = max(lo + 1, int(np.searchsorted(cum, base + step, side="right")))
+            part = slice(lo, hi)
+            which = np.repeat(np.arange(hi - lo), lens[part])
+            at = _ranges(begin[part], lens[part])
+            lo = hi
+            if not len(which):
+                continue
+            target = local[part][which] * width + self.post_row[at]
+            first, last = int(target.min()), int(target.max()) + 1
+            flat_out[first:last] += np.bincount(target - first, vals[part][which]
+                                                * self.post_val[at], minlength=last - first)
+        return out
+
+    def select(self, rows: Sequence[int], cuts: Sequence[int], *, k: int | None,
+               floor: float) -> list[_Row]:
+        """For each row, the cases of rank below its cut, other than itself, scoring more than
+        nothing and ``floor`` or more once rounded to 4 places: the best ``k`` (all if None),
+        by score, equal scores by id."""
+        import numpy as np
+
+        rows_a = np.asarray(rows, dtype=np.int64)
+        cuts_a = np.asarray(cuts, dtype=np.int64)
+        out: list[_Row] = []
+        start = 0
+        cost = np.cumsum(self.row_cost[rows_a])
+        while start < len(rows_a):
+            base = cost[start - 1] if start else 0
+            stop = min(start + _CHUNK_ROWS, max(start + 1, int(
+                np.searchsorted(cost, base + _CHUNK_PRODUCTS, side="right"))))
+            li, cj, s = self._select_chunk(rows_a[start:stop], cuts_a[start:stop], k, floor)
+            cj = cj.astype(np.int32)
+            bounds = np.searchsorted(li, np.arange(stop - start + 1)).tolist()
+            out.extend((cj[a:b], s[a:b]) for a, b in itertools.pairwise(bounds))
+            start = stop
+        return out
+
+    def _select_chunk(self, rows: np.ndarray, cuts: np.ndarray, k: int | None,
+                      floor: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        import numpy as np
+
+        width = int(cuts.max()) if len(cuts) else 0
+        empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+        if width == 0:
+            return empty
+        scores = self.scores(rows, width)
+        for i, (row, cut) in enumerate(zip(rows.tolist(), cuts.tolist(), strict=True)):
+            scores[i, cut:] = -np.inf
+            if row < cut:
+                scores[i, row] = -np.inf
+        low = max(_MIN_SCORE, floor - 1e-4)
+        if k is not None and k < width:
+            kth = np.partition(scores, width - k, axis=1)[:, width - k]
+            # Everything tied with the k-th score takes part: the ids decide among them.
+            keep = scores >= np.maximum(kth - 1e-9, low)[:, None]
+        else:
+            keep = scores >= low
+        li, cj = np.nonzero(keep)
+        s = scores[li, cj]
+        ok = s > _MIN_SCORE
+        if floor > 0:
+            ok &= np.round(s, 4) >= floor
+        li, cj, s = li[ok], cj[ok], s[ok]
+        if not len(s):
+            return empty
+        # By row, then best first: one float key sorts faster than lexsort. A chunk has at most
+        # a few hundred rows, so the key keeps scores to ~1e-13, finer than a tie.
+        by_score = np.argsort(li * 4.0 - s, kind="stable")
+        li, cj, s = li[by_score], cj[by_score], s[by_score]
+        fresh = np.ones(len(s), dtype=bool)
+        fresh[1:] = (li[1:] != li[:-1]) | (s[:-1] - s[1:] > _TIE)
+        group = np.cumsum(fresh)
+        final = np.argsort(group * self.n + self.id_rank[cj], kind="stable")
+        li, cj, s = li[final], cj[final], s[final]
+        if k is not None:
+            first = np.searchsorted(li, li, side="left")
+            top = np.arange(len(li)) - first < k
+            li, cj, s = li[top], cj[top], s[top]
+        return li, cj, s
+
+
+def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The concatenation of ``range(start, start + count)`` for each pair."""
+    import numpy as np
+
+    total = int(counts.sum())
+    offsets = np.cumsum(counts) - counts
+    return np.repeat(starts - offsets, counts) + np.arange(total)
+
+
+class _MatchList(Sequence[Match]):
+    """One row's matches of a batch, made into ``Match`` objects only when read."""
+
+    __slots__ = ("_by_rank", "_cols", "_index", "_row", "_scores")
+
+    def __init__(self, index: SimilarityIndex, row: int, by_rank: Sequence[str],
+                 found: _Row) -> None:
+        self._index, self._row, self._by_rank = index, row, by_rank
+        self._cols, self._scores = found
+
+    def __len__(self) -> int:
+        return len(self._cols)
+
+    def __getitem__(self, item: Any) -> Any:
+        if isinstance(item, slice):
+            return self._make(item)
+        if item < 0:
+            item += len(self)
+        if not 0 <= item < len(self):
+            raise IndexError(item)
+        return self._make(slice(item, item + 1))[0]
+
+    def __iter__(self) -> Any:
+        return iter(self[:])
+
+    def _make(self, part: slice) -> list[Match]:
+        vectors, by_rank, shared = self._index._vectors, self._by_rank, self._index._shared
+        qvec = vectors[self._row]
+        return [Match(by_rank[j], round(s, 4), explain=functools.partial(shared, qvec, vectors[j]))
+                for j, s in zip(self._cols[part].tolist(), self._scores[part].tolist(),
+                                strict=True)]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(list(self))
 
 
 def _weigh(feats: Mapping[str, float], idf: Mapping[str, float]) -> dict[str, float]:

@@ -51,18 +51,12 @@ def very_similar(index: SimilarityIndex, case_id: str) -> list[Match]:
 
 
 def of_index(index: SimilarityIndex, ids: Iterable[str], k: int) -> SimilarFigures:
-    """Both figures for each of ``ids`` that the index holds."""
-    nearest: dict[str, list[Match]] = {}
-    very: dict[str, list[Match]] = {}
-    for case_id in ids:
-        if case_id in nearest:
-            continue
-        try:
-            nearest[case_id] = index.similar(case_id, k)
-        except KeyError:
-            continue
-        very[case_id] = very_similar(index, case_id)
-    return SimilarFigures(nearest, very)
+    """Both figures for each of ``ids`` that the index holds, scored in one batch."""
+    wanted = list(dict.fromkeys(ids))
+    nearest = index.similar_all(k, ids=wanted)
+    very = index.very_similar_all(wanted)
+    return SimilarFigures({cid: list(nearest[cid]) for cid in wanted if cid in nearest},
+                          {cid: list(very[cid]) for cid in wanted if cid in very})
 
 
 def compute(cases: Sequence[CaseText], k: int,
