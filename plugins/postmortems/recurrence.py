@@ -15,7 +15,7 @@ import yaml
 from .findings import Finding, Level
 from .markdown import Body, Section
 from .model import Postmortem
-from .similar import CaseText, Match, SimilarityIndex
+from .similar import CaseText, SimilarityIndex
 from .source import split_front_matter
 
 #: The rule of the info finding "an earlier post-mortem is very similar and not related".
@@ -101,17 +101,6 @@ def build_index(postmortems: Iterable[Postmortem], extra: Sequence[CaseText] = (
     found = cases(postmortems)
     seen = {c.id for c in found}
     return SimilarityIndex([*found, *(c for c in extra if c.id not in seen)], reuse=reuse)
-
-
-def unrelated_very_similar(index: SimilarityIndex, case_id: str,
-                           related: Iterable[str]) -> list[Match]:
-    """Earlier very similar post-mortems that ``related`` does not list."""
-    listed = set(related)
-    try:
-        matches = index.very_similar(case_id)
-    except KeyError:
-        return []
-    return [m for m in matches if m.id not in listed]
 
 
 def similar_findings(postmortems: Iterable[Postmortem], index: SimilarityIndex,

@@ -29,13 +29,16 @@ def _cases(n: int, seed: int = 3) -> list[CaseText]:
     return out
 
 
-def test_very_similar_is_the_index_answer() -> None:
-    # A low threshold gives most cases more very similar matches than the first request asks.
-    index = SimilarityIndex(_cases(60), very_similar_threshold=0.05)
+def test_figures_of_an_index_are_its_answers() -> None:
+    # A low threshold gives most cases many more very similar matches than a page shows.
+    cases = _cases(60)
+    index = SimilarityIndex(cases, very_similar_threshold=0.05)
+    figures = similarity.of_index(index, (c.id for c in cases), 3)
     lengths = []
-    for case_id in (c.id for c in _cases(60)):
+    for case_id in (c.id for c in cases):
         expected = index.very_similar(case_id)
-        assert similarity.very_similar(index, case_id) == expected
+        assert figures.very_similar[case_id] == expected
+        assert figures.nearest[case_id] == index.similar(case_id, 3)
         lengths.append(len(expected))
     assert max(lengths) > 8 * 4
 

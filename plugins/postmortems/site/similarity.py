@@ -34,22 +34,6 @@ class SimilarFigures:
     very_similar: dict[str, list[Match]]
 
 
-def very_similar(index: SimilarityIndex, case_id: str) -> list[Match]:
-    """``index.very_similar(case_id)``, asking only for as many matches as can qualify.
-
-    The ranking is a total order (score, then id), so the first ``k`` matches are a prefix
-    of the full list: once the last of them scores below the threshold, no later one can
-    reach it. Shared terms are then worked out for a few matches, not for every earlier one.
-    """
-    threshold = index.very_similar_threshold
-    k = 8
-    while True:
-        matches = index.similar(case_id, k, earlier_only=True)
-        if len(matches) < k or matches[-1].score < threshold:
-            return [m for m in matches if m.score >= threshold]
-        k *= 4
-
-
 def of_index(index: SimilarityIndex, ids: Iterable[str], k: int) -> SimilarFigures:
     """Both figures for each of ``ids`` that the index holds, scored in one batch."""
     wanted = list(dict.fromkeys(ids))
