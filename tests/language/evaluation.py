@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -117,15 +118,8 @@ def format_report(report: Report, *, verbose: bool = False) -> str:
     for name, s in report.scores.items():
         lines.append(f"{name:<16}{s.precision:>10.3f}{s.recall:>8.3f}  {s.tp}/{s.fp}/{s.fn}")
     if verbose:
-        for title, rows in (
-            ("false positives", report.false_positives),
-            ("false negatives", report.false_negatives),
-        ):
-            lines += ["", f"{title} ({len(rows)}):"]
-            for sample, findings in rows:
-                label = "+".join(sorted(sample.labels)) or "none"
-                got = ", ".join(f"{f.rule} '{f.match}'" for f in findings) or "nothing"
-                lines.append(f"  [{label}] {sample.text}\n      -> {got}")
+        lines += _errors(report.false_positives, report.false_negatives, lambda sample: (
+            f"[{'+'.join(sorted(sample.labels)) or 'none'}] {sample.text}"))
     return "\n".join(lines)
 
 
@@ -294,13 +288,19 @@ def format_real(report: RealReport, *, errors: bool = False) -> str:
     for category in GOLD_CATEGORIES:
         lines.append(f"  {category:<16}{report.category_recall(category)}")
     if errors:
-        for title, rows in (
-            ("false positives", report.false_positives),
-            ("false negatives", report.false_negatives),
-        ):
-            lines += ["", f"{title} ({len(rows)}):"]
-            for seg, findings in rows:
-                got = ", ".join(f"{f.rule} '{f.match}'" for f in findings) or "nothing"
-                label = seg.category or "not blame"
-                lines.append(f"  {seg.id} [{label}] {seg.text}\n      -> {got}")
+        lines += _errors(report.false_positives, report.false_negatives, lambda seg: (
+            f"{seg.id} [{seg.category or 'not blame'}] {seg.text}"))
     return "\n".join(lines)
+
+
+def _errors(false_positives: list[Any], false_negatives: list[Any],
+            describe: Callable[[Any], str]) -> list[str]:
+    """The lines listing what was got wrong: each item described, then what the rules found."""
+    lines: list[str] = []
+    for title, rows in (("false positives", false_positives),
+                        ("false negatives", false_negatives)):
+        lines += ["", f"{title} ({len(rows)}):"]
+        for item, findings in rows:
+            got = ", ".join(f"{f.rule} '{f.match}'" for f in findings) or "nothing"
+            lines.append(f"  {describe(item)}\n      -> {got}")
+    return lines

@@ -19,18 +19,12 @@ from postmortems.language.suppress import META_RULES
 from postmortems.markdown import parse_body
 
 from .conftest import ROOT, RULES, SCHEMA
+from .evaluation import CATEGORIES as RULE_CATEGORIES
 from .evaluation import load_corpus
 
 DATA = yaml.safe_load(RULES.read_text(encoding="utf-8"))
 RULE_IDS = [r["id"] for r in DATA["rules"]]
-CATEGORIES = {
-    "agent",
-    "counterfactual",
-    "judgement",
-    "who-question",
-    "named-person",
-    "person-action",
-}
+CATEGORIES = set(RULE_CATEGORIES)
 
 
 def test_data_file_validates_against_its_schema() -> None:
