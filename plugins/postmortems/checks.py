@@ -8,13 +8,15 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .findings import Finding, Level
-from .markdown import Section
 from .model import MILESTONES, Postmortem
-from .policy import Policy
 from .source import split_front_matter
+
+if TYPE_CHECKING:  # a check of cached files needs neither the Markdown parser nor the schema
+    from .markdown import Section
+    from .policy import Policy
 
 _DECORATION = re.compile(r"[*_`]")
 _CLOCK = re.compile(r"^(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?(?:\s*(?:UTC|Z))?$", re.I)

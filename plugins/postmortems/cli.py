@@ -12,9 +12,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .config import find_mkdocs_yml
 from .errors import ConfigurationError
-from .settings import Settings, SettingsError
+from .settings import Settings, SettingsError, cached_settings, find_mkdocs_yml, keep_settings
 
 if TYPE_CHECKING:
     from .pipeline import Checker, CheckResult
@@ -30,14 +29,23 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 def load_settings(config_file: Path | None) -> Settings:
-    """Settings from ``--config``, else the nearest ``mkdocs.yml``, else the defaults."""
-    from .config import load_settings as from_mkdocs_yml
+    """Settings from ``--config``, else the nearest ``mkdocs.yml``, else the defaults.
 
+    The settings of an unchanged ``mkdocs.yml`` are taken from the cache (no MkDocs import).
+    """
     if config_file is None:
         config_file = find_mkdocs_yml(Path.cwd())
     if config_file is None:
         return Settings(project_dir=Path.cwd())
-    return from_mkdocs_yml(config_file)
+    settings, key = cached_settings(config_file)
+    if settings is not None:
+        return settings
+    from .config import load_settings as from_mkdocs_yml
+
+    settings = from_mkdocs_yml(config_file)
+    if key is not None:
+        keep_settings(settings, key)
+    return settings
 
 
 MAIN_EPILOG = """\b
@@ -137,7 +145,7 @@ def check(
         targets = list(paths) or [settings.incidents_path]
         if not paths and not settings.incidents_path.is_dir():
             raise SettingsError(f"incidents folder {settings.incidents_path} does not exist")
-        checker = Checker(settings, only_language=rules == "language")
+        checker = Checker(settings, only_language=rules == "language", full_meta=False)
         result = checker.check_paths(targets)
     except ConfigurationError as exc:
         click.echo(f"postmortem: configuration error: {exc}", err=True)

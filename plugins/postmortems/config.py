@@ -22,7 +22,9 @@ from mkdocs.exceptions import ConfigurationError as MkDocsConfigurationError
 from mkdocs.utils.yaml import yaml_load
 
 from .levels import LEVEL_CHOICES
-from .settings import Settings, SettingsError
+from .settings import Settings, SettingsError, find_mkdocs_yml
+
+__all__ = ["PostmortemsConfig", "find_mkdocs_yml", "load_settings", "validate_options"]
 
 _DEFAULTS = Settings()
 
@@ -102,16 +104,6 @@ def settings_from_config(config: PostmortemsConfig, project_dir: Path) -> Settin
     for key in ("draft_rules", "allowed_phrases", "extra_role_nouns"):
         values[key] = tuple(values[key] or ())
     return Settings(project_dir=project_dir, **values)
-
-
-def find_mkdocs_yml(start: Path) -> Path | None:
-    """``mkdocs.yml`` in ``start`` or its nearest parent that has one."""
-    for folder in [start, *start.parents]:
-        for name in ("mkdocs.yml", "mkdocs.yaml"):
-            candidate = folder / name
-            if candidate.is_file():
-                return candidate
-    return None
 
 
 def plugin_options(data: Mapping[str, Any]) -> Mapping[str, Any] | None:

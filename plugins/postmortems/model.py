@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .findings import Finding, Level, Suppression
-from .markdown import Body
 from .source import SourceFile
+
+if TYPE_CHECKING:
+    from .markdown import Body
 
 PUBLISHED_STATUSES = ("review", "final")
 OPEN_ACTION_STATUSES = ("open", "in-progress")

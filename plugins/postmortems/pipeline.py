@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import multiprocessing
 import os
 import re
 import stat as file_modes
@@ -17,28 +16,28 @@ import time
 import traceback
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-import yaml
-
-from . import checks, htmlcheck, publishing, recurrence, secretscan
+from . import checks, publishing
 from .cache import RACY_NS, CheckCache, Entry, digest, finding_from_json, fingerprint
 from .findings import Finding, Level, Suppression, fails
-from .language import LanguageChecker, LanguageSettings, names_from_postmortem
-from .language.rules import rules_schema
-from .language.rules import validate as validate_rules
 from .levels import LevelPolicy, check_names, resolve
 from .model import Postmortem
-from .policy import Policy
-from .rulebook import core_rulebook
 from .settings import Settings
-from .similar import CaseText
 from .source import MARKDOWN_SUFFIXES, SourceFile, display_path, read_source
 from .yamlpos import LoadedYaml, Position, dotted
+
+if TYPE_CHECKING:
+    from . import secretscan
+    from .language import LanguageChecker
+    from .policy import Policy
+    from .similar import CaseText
+
+# What only a file checked again needs (the schema, the language rules, the secret patterns,
+# the similarity index) is imported where it is used: a check whose files are all cached
+# imports none of it.
 
 #: The rule of a finding that reports a failure of the checker itself (exit status 3).
 INTERNAL_ERROR = "internal-error"
@@ -104,9 +103,14 @@ def discover(paths: Iterable[Path]) -> list[Path]:
 class Checker:
     """Loads the policy and the language rules once; checks any number of files."""
 
-    def __init__(self, settings: Settings, *, only_language: bool = False) -> None:
+    def __init__(self, settings: Settings, *, only_language: bool = False,
+                 full_meta: bool = True) -> None:
+        """``full_meta=False``: post-mortems taken from the cache carry only the front-matter
+        fields that checks read (:data:`cache.CONTEXT_FIELDS`), for a run that only reports
+        findings; the site needs all of it."""
         self.settings = settings
         self.only_language = only_language
+        self.full_meta = full_meta
         self.use_language = settings.language or only_language
         # Opened here for the first check_paths: it also keeps the rules' outline, valid
         # while its key (which covers the rules data) is.
@@ -124,6 +128,9 @@ class Checker:
         # A configuration that the cache holds results of passed these checks already (its
         # key covers the settings, the rules data and the code).
         if self._cache is None or not self._cache.loaded:
+            from . import secretscan
+            from .rulebook import core_rulebook
+
             rulebook = core_rulebook()
             known = set(rulebook.rules) | {info.category for info in rulebook.rules.values()}
             known |= {*secretscan.rule_ids(), "security"}
@@ -144,7 +151,11 @@ class Checker:
     @functools.cached_property
     def policy(self) -> Policy | None:
         """The schema policy, loaded on first use: files taken from the cache need none."""
-        return None if self.only_language else Policy(self.settings.schema_path)
+        if self.only_language:
+            return None
+        from .policy import Policy
+
+        return Policy(self.settings.schema_path)
 
     # The rules' patterns are compiled on first use: a run whose files are all cached does
     # not need them (their data was read and validated above).
@@ -161,15 +172,25 @@ class Checker:
         """
         shown = ShownPaths(self.settings.project_dir)
         found = publishing.discover_all(paths, shown)
+        for path, (_, _, link) in found.stats.items():
+            if not link:
+                shown.not_a_link(path)
         files = found.markdown
         cache, self._cache = self._cache or self._open_cache(), None
         self._digests = {}  # the case digests of files taken from the cache, by shown path
-        postmortems = self._check_all(files, cache, shown)
-        whole = {p.resolve() for p in paths} == {self.settings.incidents_path.resolve()}
+        postmortems = self._check_all(files, cache, shown, found.stats)
+        collection_path = self.settings.incidents_path
+        whole = {p.resolve() for p in paths} == {collection_path.resolve()}
         if not self.only_language:
-            others = self._others(files, cache)
+            if whole and len(paths) == 1 and paths[0] in found.folders:
+                # Everything under the collection was walked: its other Markdown files are
+                # the refused ones.
+                others = self._others(files, cache, found.stats, found.refused_markdown)
+                folders = found.folders[paths[0]]
+            else:
+                others, folders = self._others(files, cache, found.stats), None
             collection = checks.check_collection(postmortems, _context(others))
-            collection += publishing.check_publishing(postmortems, self.settings.incidents_path)
+            collection += publishing.check_publishing(postmortems, collection_path, folders)
             by_path = {pm.path: pm for pm in postmortems}
             collection.extend(self._similar(postmortems, files, others, cache))
             for finding in collection:
@@ -208,29 +229,52 @@ class Checker:
             return []
         extra: list[CaseRef] = []
         unread = []
+        ids: set[str] = set()
         for path, _, entry in others:
             if entry is None:
                 unread.append(path)
-            elif entry.case:
-                extra.append(CaseRef(str(entry.case["id"]), entry.case_digest, data=entry.case))
-        extra += [CaseRef(c.id, case_digest(c), text=c) for c in recurrence.context_cases(unread)]
+            elif entry.case_digest is not None and isinstance(entry.context, dict) \
+                    and (case_id := str(entry.context["id"])) not in ids:  # the first wins
+                # A case's id is its front matter's (the case is read only if ranked).
+                ids.add(case_id)
+                extra.append(CaseRef(case_id, entry.case_digest, entry=entry))
+        if unread:
+            from . import recurrence
+
+            for case in recurrence.context_cases(unread):
+                if case.id not in ids:
+                    ids.add(case.id)
+                    extra.append(CaseRef(case.id, case_digest(case), text=case))
         return similar_with_cache(postmortems, extra, cache, self._digests)
 
-    def _others(self, files: Sequence[Path], cache: CheckCache | None) -> list[_Other]:
+    def _others(self, files: Sequence[Path], cache: CheckCache | None,
+                stats: Mapping[Path, tuple[os.stat_result, int, bool]] | None = None,
+                candidates: Sequence[Path] | None = None) -> list[_Other]:
         """The collection's post-mortems that are not being checked, with their cache entry
-        when the cache holds them unchanged: the context of a check of some files."""
+        when the cache holds them unchanged: the context of a check of some files.
+
+        ``candidates``: the only files of the collection that can be among them (when the
+        whole collection was walked), else the collection is walked for them."""
         collection = self.settings.incidents_path
         if not collection.is_dir():
             return []
         named = set()
         for path in files:
-            try:
-                stat = path.stat()
-            except OSError:
-                continue
+            known = stats.get(path) if stats else None
+            if known is not None:
+                stat = known[0]
+            else:
+                try:
+                    stat = path.stat()
+                except OSError:
+                    continue
             named.add((stat.st_dev, stat.st_ino))
+        if candidates is None:
+            walked = _walk_markdown(collection, self.settings.project_dir)
+        else:
+            walked = _stat_markdown(candidates, self.settings.project_dir)
         others = []
-        for path, shown, stat, seen_ns in _walk_markdown(collection, self.settings.project_dir):
+        for path, shown, stat, seen_ns in walked:
             if (stat.st_dev, stat.st_ino) in named:
                 continue
             entry = None
@@ -250,8 +294,12 @@ class Checker:
         return CheckCache(self.settings.project_dir, key)
 
     def _check_all(self, files: Sequence[Path], cache: CheckCache | None,
-                   shown_as: Callable[[Path], str] | None = None) -> list[Postmortem]:
-        """Every file checked (or taken from the cache), in order; misses on both cores."""
+                   shown_as: Callable[[Path], str] | None = None,
+                   stats: Mapping[Path, tuple[os.stat_result, int, bool]] | None = None,
+                   ) -> list[Postmortem]:
+        """Every file checked (or taken from the cache), in order; misses on both cores.
+
+        ``stats``: the files' stats as the walk took them (others are stat'ed here)."""
         shown_as = shown_as or ShownPaths(self.settings.project_dir)
         found: list[Postmortem | None] = []
         misses: list[tuple[int, Path, str, bytes | None, str | None, _Seen | None]] = []
@@ -259,7 +307,8 @@ class Checker:
             shown = shown_as(path)
             raw, key, seen, entry = None, None, None, None
             if cache is not None:
-                seen = _stat(path)
+                known = stats.get(path) if stats else None
+                seen = (known[0], known[1]) if known is not None else _stat(path)
                 if seen is not None:
                     entry = cache.unchanged(shown, seen[0])
                 if entry is None:
@@ -268,7 +317,7 @@ class Checker:
                     entry = _by_content(cache, path, shown, seen, raw, key)
             if entry is not None:
                 real = shown_as.real(path) if isinstance(shown_as, ShownPaths) else None
-                found.append(_from_cache(path, shown, entry, real))
+                found.append(_from_cache(path, shown, entry, real, full_meta=self.full_meta))
                 self._digests[shown] = entry.case_digest
             else:
                 found.append(None)
@@ -287,7 +336,13 @@ class Checker:
             return [self.check_file(*job) for job in jobs]
         # Forked workers inherit this checker, compiled rules included; only the results
         # travel back. (Forking is safe here: the process has a single thread.)
-        _ = self.language
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        from . import htmlcheck, secretscan  # noqa: F401  (imported once, before the fork)
+
+        _ = self.language, self.policy
         global _FORKED
         _FORKED = self
         try:
@@ -312,6 +367,9 @@ class Checker:
             return pm
 
     def _check_file(self, path: Path, shown: str, raw: bytes | None = None) -> Postmortem:
+        from . import htmlcheck, secretscan
+        from .language import names_from_postmortem
+
         source = read_source(path, shown, raw)
         pm = Postmortem(source)
         secrets = secretscan.scan(source.text) if source.text else None
@@ -357,6 +415,8 @@ def _masked(
     """``findings`` with every secret value that a message quotes masked."""
     if not hits:
         return findings
+    from . import secretscan
+
     lines = text.split("\n")
     values = []
     for hit in hits:
@@ -468,6 +528,14 @@ class ShownPaths:
             shown = self._shown[path] = self._show(path)
         return shown
 
+    def not_a_link(self, path: Path) -> None:
+        """Note that ``path`` is known not to be a symbolic link (as a walk saw it)."""
+        if path not in self._real:
+            folder = self._folders.get(path.parent)
+            if folder is None:
+                folder = self._folders[path.parent] = path.parent.resolve()
+            self._real[path] = folder / path.name
+
     def real(self, path: Path) -> Path:
         """``path.resolve()``."""
         real = self._real.get(path)
@@ -544,6 +612,21 @@ def _walk_markdown(collection: Path, project_dir: Path) -> list[_Walked]:
     return found
 
 
+def _stat_markdown(paths: Sequence[Path], project_dir: Path) -> list[_Walked]:
+    """What :func:`_walk_markdown` gives of these files (a stat each)."""
+    found = []
+    for path in paths:
+        seen_ns = time.time_ns()
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        if file_modes.S_ISREG(stat.st_mode):
+            found.append((path, display_path(path, project_dir), stat, seen_ns))
+    found.sort(key=lambda item: tuple(map(os.path.normcase, item[0].parts)))
+    return found
+
+
 #: A file found under the collection: path, shown path, stat, when it was taken.
 _Walked = tuple[Path, str, os.stat_result, int]
 
@@ -555,12 +638,15 @@ class CaseRef(NamedTuple):
     digest: str | None
     data: dict[str, Any] | None = None  # as kept in the cache
     text: CaseText | None = None
+    entry: Entry | None = None  # the cache entry that keeps it
 
     def case(self) -> CaseText:
         """The case text."""
         if self.text is not None:
             return self.text
-        case = recurrence.case_from_cache(self.data)
+        from . import recurrence
+
+        case = recurrence.case_from_cache(self.data if self.entry is None else self.entry.case)
         assert case is not None
         return case
 
@@ -580,16 +666,18 @@ def similar_with_cache(postmortems: Sequence[Postmortem], extra: Sequence[CaseRe
         else {}
     findings: list[Finding] = []
     pending: list[Postmortem] = []
-    for pm in postmortems:
-        if not pm.source.readable or pm.id is None:
-            continue
-        record = kept.get(pm.path)
+    ranked = [pm for pm in postmortems if pm.source.readable and pm.id is not None]
+    records = kept.fetch(pm.path for pm in ranked) if cache else {}
+    for pm in ranked:
+        record = records.get(pm.path)
         if isinstance(record, dict) and record.get("about") == _similar_about(pm):
             findings.extend(finding_from_json(f) for f in record["findings"])
         else:
             pending.append(pm)
     if not pending:
         return findings
+    from . import recurrence
+
     index = recurrence.build_index(postmortems, [ref.case() for ref in extra])
     found = recurrence.similar_findings(pending, index, checks.related_line)
     findings += found
@@ -613,11 +701,14 @@ def _collection_key(postmortems: Sequence[Postmortem], extra: Sequence[CaseRef],
         if not pm.source.readable:
             continue
         if pm.document is not None:
+            from . import recurrence
+
             case = recurrence.case_from_document(pm.meta, pm.document)
             ref = (case.id, case_digest(case)) if case is not None else None
+        elif (known := digests.get(pm.path)) is not None and pm.id is not None:
+            ref = (pm.id, known)  # a cached case: its id is the front matter's
         elif pm.cached_case:
-            known = digests.get(pm.path)
-            ref = (str(pm.cached_case["id"]), known or case_digest(
+            ref = (str(pm.cached_case["id"]), case_digest(
                 CaseRef("", None, data=pm.cached_case).case()))
         else:
             ref = None
@@ -649,6 +740,8 @@ def cases_digest(cases: Iterable[CaseText]) -> str:
     """A digest of case texts, in order (each field length-prefixed: unambiguous)."""
     global _CASE_FIELDS
     if not _CASE_FIELDS:
+        from .similar import CaseText
+
         _CASE_FIELDS = tuple(f.name for f in dataclasses.fields(CaseText))
     parts = []
     for case in cases:
@@ -674,9 +767,12 @@ def _entry(seen: _Seen, key: str, pm: Postmortem) -> Entry:
     """What the cache keeps of one checked file (before levels are resolved)."""
     stat, seen_ns = seen
     positions = pm.source.front_matter.positions
-    related = pm.meta.get("related")
-    count = len(related) if isinstance(related, list) else 0
-    kept = [("id",), ("related",), *(("related", i) for i in range(count))]
+    # The positions that collection checks report at: ids, related ids, services, tags.
+    kept: list[tuple[str | int, ...]] = [("id",)]
+    for name in ("related", "services", "tags"):
+        value = pm.meta.get(name)
+        kept += [(name,), *((name, i) for i in range(len(value) if isinstance(value, list)
+                                                     else 0))]
     return Entry(
         digest=key,
         size=stat.st_size,
@@ -696,6 +792,8 @@ def _entry(seen: _Seen, key: str, pm: Postmortem) -> Entry:
 
 
 def _case_of(pm: Postmortem) -> CaseText | None:
+    from . import recurrence
+
     return recurrence.case_from_document(pm.meta, pm.document) if pm.source.readable else None
 
 
@@ -714,21 +812,41 @@ def _context(others: Sequence[_Other]) -> list[checks.IdRef]:
 
 
 def _cached_ref(shown: str, entry: Entry) -> checks.IdRef | None:
-    meta = entry.meta if isinstance(entry.meta, dict) else {}
+    meta = entry.context if isinstance(entry.context, dict) else {}
     line = next((line for p, line, _ in entry.positions if p == ["id"]), 0)
     return checks.IdRef(shown, meta["id"], line) if isinstance(meta.get("id"), str) else None
 
 
-def _from_cache(path: Path, shown: str, entry: Entry, real: Path | None = None) -> Postmortem:
+class _CachedPostmortem(Postmortem):
+    """A post-mortem taken from the cache: its case is read from the store when first used."""
+
+    _entry: Entry | None = None
+
+    @property  # type: ignore[override]
+    def cached_case(self) -> dict[str, Any] | None:
+        if self._entry is not None:
+            return self._entry.case
+        return self.__dict__.get("_cached_case")
+
+    @cached_case.setter
+    def cached_case(self, value: dict[str, Any] | None) -> None:
+        self.__dict__["_cached_case"] = value
+
+
+def _from_cache(path: Path, shown: str, entry: Entry, real: Path | None = None, *,
+                full_meta: bool = True) -> Postmortem:
     """A checked post-mortem rebuilt from its cache entry (its body is parsed only if shown);
-    ``real`` is ``path`` resolved, if known."""
+    ``real`` is ``path`` resolved, if known. Without ``full_meta``, its front matter is the
+    index's fields only."""
     front = LoadedYaml(
-        data=entry.meta,
+        data=entry.meta if full_meta else entry.context,
         positions={tuple(p): Position(line, column) for p, line, column in entry.positions},
     )
     source = SourceFile(shown, abs_path=real or path.resolve(), front_matter=front,
                         has_front_matter=entry.has_front_matter)
-    return Postmortem(source, list(entry.findings), list(entry.suppressions), entry.case)
+    pm = _CachedPostmortem(source, list(entry.findings), list(entry.suppressions))
+    pm._entry = entry
+    return pm
 
 
 def internal_error(path: str, exc: BaseException) -> Finding:
@@ -759,8 +877,14 @@ class _RulesOutline:
 
 def _rules_outline(path: Path) -> _RulesOutline | None:
     """The outline read from the rules data, or None when it cannot be read as such."""
+    import yaml
+
+    from .language.rules import rules_schema
+    from .language.rules import validate as validate_rules
+
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+        data = yaml.load(path.read_text(encoding="utf-8"),
+                         Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         validate_rules(data, rules_schema(path), path)
         rules = data["rules"]
         defaults = data.get("settings") or {}
@@ -799,10 +923,9 @@ def _outline_of(language: LanguageChecker | None) -> _RulesOutline | None:
     return _RulesOutline(names, dict(rules.level_overrides), rules.blockquote_level)
 
 
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def _language_checker(settings: Settings) -> LanguageChecker:
+    from .language import LanguageChecker, LanguageSettings
+
     return LanguageChecker(
         LanguageSettings(
             rules_path=settings.language_rules_path,

@@ -6,8 +6,11 @@ first, so ``postmortem check`` and ``mkdocs build`` give the same verdict.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
 import re
+import time
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -47,6 +50,15 @@ class Discovery:
     markdown: list[Path] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     ignored: list[Finding] = field(default_factory=list)
+    #: What the walk learnt of the files to check: stat (links followed), when it was taken
+    #: and whether the file is a link. Files named directly are not in it.
+    stats: dict[Path, tuple[os.stat_result, int, bool]] = field(default_factory=dict)
+    #: Files with a Markdown suffix in any case that were refused (a wrong-case suffix, a
+    #: link out of the folder): the walk's other Markdown files.
+    refused_markdown: list[Path] = field(default_factory=list)
+    #: Per folder searched (as given): the folders walked and the folders seen in them,
+    #: relative to it (``""`` is the folder itself).
+    folders: dict[Path, tuple[set[str], set[str]]] = field(default_factory=dict)
 
 
 def _hidden(part: str) -> bool:
@@ -69,26 +81,63 @@ def discover_all(paths: Iterable[Path], shown: Callable[[Path], str]) -> Discove
             continue
         top = root.resolve()
         start = len(out.markdown)
-        for folder, dirs, files in os.walk(root):
-            base = Path(folder)
-            dirs[:] = sorted(d for d in dirs if not _hidden(d))
-            for name in list(dirs):
-                if (base / name).is_symlink():
-                    dirs.remove(name)
-                    out.findings.append(_symlink(base / name, top, shown, folder=True))
-            for name in sorted(files):
-                path = base / name
-                if _hidden(name) or path in seen:
-                    continue
-                seen.add(path)
-                if path.is_symlink():
-                    target = path.resolve()
-                    if not _inside(target, top) or not target.is_file():
-                        out.findings.append(_symlink(path, top, shown, folder=False))
-                        continue
-                _classify(path, shown(path), out)
+        walked: set[str] = set()
+        seen_folders: set[str] = set()
+        out.folders[root] = (walked, seen_folders)
+        _walk(root, "", top, shown, out, seen, walked, seen_folders)
         out.markdown[start:] = sorted(out.markdown[start:])  # as the paths sort, not as walked
     return out
+
+
+def _walk(base: Path, relative: str, top: Path, shown: Callable[[Path], str], out: Discovery,
+          seen: set[Path], walked: set[str], seen_folders: set[str]) -> None:
+    """One folder of :func:`discover_all`, then its sub-folders in name order (as
+    ``os.walk`` goes, from one listing of each folder)."""
+    try:
+        listing = list(os.scandir(base))
+    except OSError:
+        return
+    walked.add(relative)
+    dirs, files = [], []
+    for entry in listing:
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        (dirs if is_dir else files).append(entry)
+    dirs.sort(key=lambda e: e.name)
+    seen_folders.update(f"{relative}{e.name}" for e in dirs)
+    descend = []
+    for entry in dirs:
+        if _hidden(entry.name):
+            continue
+        if entry.is_symlink():
+            out.findings.append(_symlink(base / entry.name, top, shown, folder=True))
+        else:
+            descend.append(entry.name)
+    files.sort(key=lambda e: e.name)
+    for entry in files:
+        name = entry.name
+        path = base / name
+        if _hidden(name) or path in seen:
+            continue
+        seen.add(path)
+        seen_ns = time.time_ns()
+        link = entry.is_symlink()
+        if link:
+            target = path.resolve()
+            if not _inside(target, top) or not target.is_file():
+                out.findings.append(_symlink(path, top, shown, folder=False))
+                if path.suffix.lower() in (".md", ".markdown"):
+                    out.refused_markdown.append(path)
+                continue
+        if _classify(path, shown(path), out):
+            with contextlib.suppress(OSError):  # gone since listed: stat'ed again later
+                out.stats[path] = (entry.stat(), seen_ns, link)
+        elif path.suffix.lower() in (".md", ".markdown"):
+            out.refused_markdown.append(path)
+    for name in descend:
+        _walk(base / name, f"{relative}{name}/", top, shown, out, seen, walked, seen_folders)
 
 
 def _inside(path: Path, top: Path) -> bool:
@@ -112,11 +161,13 @@ def _symlink(path: Path, top: Path, shown: Callable[[Path], str], *, folder: boo
     )
 
 
-def _classify(path: Path, shown: str, out: Discovery) -> None:
+def _classify(path: Path, shown: str, out: Discovery) -> bool:
+    """Whether ``path`` is to be checked (else it is refused or ignored, with why)."""
     suffix = path.suffix
     if suffix in (".md", ".markdown"):
         out.markdown.append(path)
-    elif suffix.lower() in (".md", ".markdown"):
+        return True
+    if suffix.lower() in (".md", ".markdown"):
         # MkDocs treats only lower-case suffixes as pages: '.MD' would be copied raw.
         out.findings.append(Finding(
             shown, 0, "markdown-extension", Level.ERROR,
@@ -136,6 +187,7 @@ def _classify(path: Path, shown: str, out: Discovery) -> None:
             "it is neither checked nor published",
             "keep attachments elsewhere or link them from a post-mortem by a full URL",
         ))
+    return False
 
 
 def _looks_like_postmortem(path: Path) -> bool:
@@ -148,13 +200,18 @@ def _looks_like_postmortem(path: Path) -> bool:
 
 
 def check_publishing(
-    postmortems: Sequence[Postmortem], incidents: Path
+    postmortems: Sequence[Postmortem], incidents: Path,
+    folders: tuple[set[str], set[str]] | None = None,
 ) -> list[Finding]:
-    """Findings for what publishing ``postmortems`` would break, overwrite or mangle."""
+    """Findings for what publishing ``postmortems`` would break, overwrite or mangle.
+
+    ``folders`` are what :func:`discover_all` saw under ``incidents`` (walked, and seen in
+    them): a file beside a folder of its name is then found without a stat of its own.
+    """
     findings: list[Finding] = []
     top = incidents.resolve()
     for pm in postmortems:
-        findings.extend(_reserved(pm, top))
+        findings.extend(_reserved(pm, top, folders))
         findings.extend(_long_names(pm))
         findings.extend(check_nesting(pm))
     findings.extend(_collisions(postmortems, "services", error=True))
@@ -162,7 +219,18 @@ def check_publishing(
     return findings
 
 
-def _reserved(pm: Postmortem, top: Path) -> Iterator[Finding]:
+def _folder_beside(path: Path, top: Path, folders: tuple[set[str], set[str]] | None) -> bool:
+    """Whether the folder ``path`` without its suffix exists (``path`` is inside ``top``)."""
+    if folders is not None:
+        relative = path.relative_to(top).with_suffix("").as_posix()
+        parent = relative.rpartition("/")[0]
+        if (f"{parent}/" if parent else "") in folders[0]:
+            return relative in folders[1]
+    return path.with_suffix("").is_dir()
+
+
+def _reserved(pm: Postmortem, top: Path,
+              folders: tuple[set[str], set[str]] | None = None) -> Iterator[Finding]:
     """``top`` is the incidents folder, resolved."""
     path = pm.source.abs_path
     if path is None or not _inside(path, top):
@@ -171,7 +239,7 @@ def _reserved(pm: Postmortem, top: Path) -> Iterator[Finding]:
         why = f"'{path.name}' is the index page of its folder, which the site generates"
     elif path.parent == top and _YEAR.fullmatch(path.stem):
         why = f"'{path.name}' has the address of the {path.stem} index page the site generates"
-    elif path.with_suffix("").is_dir():
+    elif _folder_beside(path, top, folders):
         why = (f"'{path.name}' has the address of the folder '{path.stem}/' beside it "
                "(MkDocs gives both the same page)")
     else:
@@ -202,7 +270,7 @@ def _long_names(pm: Postmortem) -> Iterator[Finding]:
             "shorten the file name: the date and a few words of the title",
         )
     for index, name in enumerate(_strings(pm.meta.get("services"))):
-        size = len(slug(name).encode())
+        size = len(_slug(name).encode())
         if size + _PAGE_SUFFIX_BYTES > MAX_NAME_BYTES:
             line, column = _position(pm, "services", index)
             yield Finding(
@@ -219,6 +287,7 @@ def _position(pm: Postmortem, *path: str | int) -> tuple[int, int]:
     return (position.line, position.column) if position else (1, 0)
 
 
+@functools.lru_cache(maxsize=4096)
 def tag_key(tag: str) -> str:
     """The spelling-blind form of a tag: case, accents, width and look-alike letters."""
     text = unicodedata.normalize("NFKD", tag).translate(_LOOKALIKES)
@@ -228,18 +297,23 @@ def tag_key(tag: str) -> str:
 
 def _collisions(postmortems: Sequence[Postmortem], key: str, *, error: bool) -> Iterator[Finding]:
     """Names that differ but share one page (services) or one tag (tags)."""
-    normal = slug if key == "services" else tag_key
-    first: dict[str, tuple[str, str, int]] = {}  # normal form -> (spelling, path, line)
+    normal = _slug if key == "services" else tag_key
+    # normal form -> (spelling, post-mortem, index); positions are looked up for findings only
+    first: dict[str, tuple[str, Postmortem, int]] = {}
     uses: list[tuple[Postmortem, int, str, str]] = []
     for pm in postmortems:
         if not pm.source.readable:
             continue
         for index, name in enumerate(_strings(pm.meta.get(key))):
             form = normal(name)
-            first.setdefault(form, (name, pm.path, _position(pm, key, index)[0]))
+            if form not in first:
+                first[form] = (name, pm, index)
             uses.append((pm, index, name, form))
     for pm, index, name, form in uses:
-        other, where, other_line = first[form]
+        other, first_pm, first_index = first[form]
+        if other == name and not (error and form in RESERVED_SLUGS):
+            continue
+        where, other_line = first_pm.path, _position(first_pm, key, first_index)[0]
         line, column = _position(pm, key, index)
         if error and form in RESERVED_SLUGS:
             yield Finding(pm.path, line, "reserved-path", Level.ERROR,
@@ -258,6 +332,11 @@ def _collisions(postmortems: Sequence[Postmortem], key: str, *, error: bool) -> 
             hint = f"write '{other}'; the site lists both under one tag"
         yield Finding(pm.path, line, "name-collision",
                       Level.ERROR if error else Level.WARNING, message, hint, column)
+
+
+@functools.lru_cache(maxsize=4096)
+def _slug(name: str) -> str:
+    return slug(name)
 
 
 def check_nesting(pm: Postmortem) -> Iterator[Finding]:

@@ -81,3 +81,96 @@ class Settings:
     def effective_today(self) -> dt.date:
         """The date overdue is computed against: configured, or today in UTC."""
         return self.today or dt.datetime.now(dt.timezone.utc).date()
+
+
+def find_mkdocs_yml(start: Path) -> Path | None:
+    """``mkdocs.yml`` in ``start`` or its nearest parent that has one."""
+    for folder in [start, *start.parents]:
+        for name in ("mkdocs.yml", "mkdocs.yaml"):
+            candidate = folder / name
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+#: The settings resolved from a ``mkdocs.yml``, kept beside the check cache: a command
+#: then need not import MkDocs to read the options again (``config.PostmortemsConfig``
+#: stays the one declaration of them).
+SETTINGS_CACHE = Path(".cache") / "postmortems" / "settings.json"
+#: What makes the resolved options depend on more than the file's text and place.
+_NOT_CACHED_MARKERS = (b"INHERIT", b"!ENV")
+_SETTINGS_FORMAT = 1
+
+
+def _settings_key(config_file: Path, raw: bytes) -> str | None:
+    """The key of the settings read from ``config_file`` holding ``raw``; None when they
+    may depend on other files or the environment."""
+    import hashlib
+
+    if any(marker in raw for marker in _NOT_CACHED_MARKERS):
+        return None
+    code = hashlib.blake2b(digest_size=16)
+    code.update(f"{_SETTINGS_FORMAT}\n{config_file.resolve()}\n".encode())
+    code.update(raw)
+    here = Path(__file__).parent
+    for name in ("config.py", "settings.py", "levels.py"):
+        try:
+            code.update((here / name).read_bytes())
+        except OSError:
+            return None
+    return code.hexdigest()
+
+
+def cached_settings(config_file: Path) -> tuple[Settings | None, str | None]:
+    """The settings kept for this ``mkdocs.yml`` as it is now (None if none are), and the
+    key to keep them under after reading it (None if they are not to be kept)."""
+    import json
+
+    try:
+        raw = config_file.read_bytes()
+    except OSError:
+        return None, None
+    key = _settings_key(config_file, raw)
+    if key is None:
+        return None, None
+    project_dir = config_file.resolve().parent
+    try:
+        data = json.loads((project_dir / SETTINGS_CACHE).read_bytes())
+        if data.get("key") != key:
+            return None, key
+        values = dict(data["settings"])
+        values["project_dir"] = Path(values["project_dir"])
+        values["rule_levels"] = dict(values["rule_levels"])
+        for name in ("draft_rules", "allowed_phrases", "extra_role_nouns"):
+            values[name] = tuple(values[name])
+        if values["today"] is not None:
+            values["today"] = dt.date.fromisoformat(values["today"])
+        return Settings(**values), key
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, ConfigurationError):
+        return None, key
+
+
+def keep_settings(settings: Settings, key: str) -> None:
+    """Keep the settings read from a ``mkdocs.yml`` under ``key`` (not when caching is off)."""
+    import json
+    import os
+    import tempfile
+
+    if not settings.cache or os.environ.get("POSTMORTEMS_NO_CACHE"):
+        return
+    values: dict[str, object] = {f.name: getattr(settings, f.name) for f in fields(settings)}
+    values["project_dir"] = str(settings.project_dir)
+    values["rule_levels"] = dict(settings.rule_levels)
+    for name in ("draft_rules", "allowed_phrases", "extra_role_nouns"):
+        values[name] = list(getattr(settings, name))
+    values["today"] = settings.today.isoformat() if settings.today else None
+    path = settings.project_dir / SETTINGS_CACHE
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        (path.parent / ".gitignore").write_text("*\n", encoding="utf-8")
+        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump({"key": key, "settings": values}, out)
+        os.replace(temporary, path)
+    except OSError:
+        pass

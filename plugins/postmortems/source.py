@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .findings import Finding, Level
-from .markdown import Body, parse_body
 from .yamlpos import LoadedYaml, load_yaml
+
+if TYPE_CHECKING:
+    from .markdown import Body
 
 #: Larger files are refused before parsing: a post-mortem is prose, not a data dump.
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -152,6 +154,8 @@ def parse_text(source: SourceFile) -> None:
     """Fill in front matter, body and document of ``source`` from its text."""
     front, closing, body, body_line = split_front_matter(source.text)
     source.body, source.body_line = body, body_line
+    from .markdown import parse_body  # not needed by a run whose files are all cached
+
     source.document = parse_body(body, body_line)
     if front is None:
         source.error(
