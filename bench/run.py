@@ -6,7 +6,8 @@ For each size: generate the project and its baseline (``bench/generate.py``), th
 command as a separate process and record wall time and peak RSS (from ``wait4``, which
 includes the process's own children): ``postmortem check`` of the collection, first cold
 (its results cache removed, once) and then warm (nothing changed since the last check),
-``postmortem check FILE`` of one post-mortem inside it (warm), and ``mkdocs build -q`` with the
+``postmortem check FILE`` of one post-mortem inside it (warm, then with its root cause
+edited: the pre-commit case, put back afterwards), and ``mkdocs build -q`` with the
 plugin and of the baseline, alternately (A B A B ...) so that drift of a shared machine
 affects both sides of each pair. Prints Markdown tables and the targets; asserts nothing.
 """
@@ -138,6 +139,7 @@ def measure_size(size: int, root: Path, runs: int, seed: int) -> dict[str, Any]:
     check_cold = Measure([*postmortem, "check"], str(project))
     check = Measure([*postmortem, "check"], str(project))
     check_one = Measure([*postmortem, "check", one_file], str(project))
+    check_changed = Measure([*postmortem, "check", one_file], str(project))
     build = Measure([*mkdocs, "build", "-q"], str(project))
     baseline = Measure([*mkdocs, "build", "-q"], str(plain))
     shutil.rmtree(project / CACHE_DIR, ignore_errors=True)  # cold: every file is checked
@@ -145,12 +147,24 @@ def measure_size(size: int, root: Path, runs: int, seed: int) -> dict[str, Any]:
     for measure in (check, check_one):  # warm: the cache holds every unchanged result
         for _ in range(runs):
             measure.runs.append(run_once(measure.command, Path(measure.cwd)))
+    # The pre-commit case: the staged file was edited (its root cause: its case changes, so
+    # it is ranked against the collection again). Put back afterwards.
+    edited = project / one_file
+    original = edited.read_bytes()
+    try:
+        for number in range(runs):
+            edited.write_bytes(original.replace(
+                b"## Root Cause\n", f"## Root Cause\n\nEdit {number}: a detail added.\n".encode(),
+                1))
+            check_changed.runs.append(run_once(check_changed.command, project))
+    finally:
+        edited.write_bytes(original)
     ratios = []
     for _ in range(runs):  # A B A B: each pair shares the machine's state of the moment
         build.runs.append(run_once(build.command, project))
         baseline.runs.append(run_once(baseline.command, plain))
         ratios.append(build.runs[-1].seconds / baseline.runs[-1].seconds)
-    failed = [m.command for m in (check_cold, check, check_one, build, baseline)
+    failed = [m.command for m in (check_cold, check, check_one, check_changed, build, baseline)
               if any(s.exit_code for s in m.runs)]
     plugin_site, plain_site = site_stats(project / "site"), site_stats(plain / "site")
     return {
@@ -158,7 +172,8 @@ def measure_size(size: int, root: Path, runs: int, seed: int) -> dict[str, Any]:
         "markdown_bytes": sum(len(inc.text.encode()) for inc in generated),
         "generate_seconds": generate_seconds, "one_file": one_file,
         "check_cold": check_cold.as_dict(), "check": check.as_dict(),
-        "check_one": check_one.as_dict(), "build": build.as_dict(),
+        "check_one": check_one.as_dict(), "check_changed": check_changed.as_dict(),
+        "build": build.as_dict(),
         "baseline": baseline.as_dict(), "build_ratios": ratios,
         "build_ratio": statistics.median(ratios), "failed": failed,
         "site": asdict(plugin_site), "baseline_site": asdict(plain_site),
@@ -181,6 +196,7 @@ def size_table(fig: dict[str, Any]) -> str:
     for key, label in (("check_cold", "`postmortem check` (collection, cold: no cache)"),
                        ("check", "`postmortem check` (collection, warm)"),
                        ("check_one", "`postmortem check FILE` (one file, warm)"),
+                       ("check_changed", "`postmortem check FILE` (that file edited)"),
                        ("build", "`mkdocs build` with the plugin"),
                        ("baseline", "`mkdocs build` plain Material (baseline)")):
         m = fig[key]

@@ -225,9 +225,11 @@ class ResultStore:
             if not self.path.is_file():
                 return None
             try:
-                self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=10)
+                # Read-only: reading never creates or changes the file.
+                uri = f"{self.path.resolve().as_uri()}?mode=ro"
+                self._db = sqlite3.connect(uri, uri=True, timeout=10)
                 self._db.execute("SELECT count(*) FROM results").fetchone()
-            except sqlite3.Error:
+            except (sqlite3.Error, ValueError):
                 self.close()
                 return None
         return self._db
