@@ -172,10 +172,12 @@ class Entry:
         """An entry from its line of the index; its heavy fields come from ``store``."""
         (digest_, size, mtime_ns, ctime_ns, inode, seen_ns, case_digest, heavy, has_front,
          context, positions) = record
-        if not isinstance(digest_, str) or not isinstance(heavy, int):
+        if not isinstance(digest_, str) or not isinstance(heavy, int) or \
+                not isinstance(positions, list):
             raise TypeError("not an index record")
-        return cls(digest_, int(size), int(mtime_ns), None, None, None,
-                   [(list(p[0]), int(p[1]), int(p[2])) for p in positions], bool(has_front),
+        # Positions stay as read ([path, line, column] lists): they unpack as the tuples do.
+        return cls(digest_, int(size), int(mtime_ns), None, None, None, positions,
+                   bool(has_front),
                    None, case_digest, int(ctime_ns), int(inode), int(seen_ns),
                    context=context, heavy=heavy, store=store, path=path)
 

@@ -133,6 +133,29 @@ def check(
     Exit status: 0 clean, 1 findings that fail, 2 usage or configuration error, 3 the
     checker itself failed on a file (reported as an internal-error finding).
     """
+    import gc
+
+    # A check builds many small objects that live until it ends (the cache index, a result
+    # per file): the collector would only walk them again and again (seconds at 10,000).
+    # Workers checking files run with it (see pipeline._check_misses).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        _check(paths, output_format, output_file, strict, rules, config_file, no_cache)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _check(
+    paths: tuple[Path, ...],
+    output_format: str,
+    output_file: Path | None,
+    strict: bool,
+    rules: str,
+    config_file: Path | None,
+    no_cache: bool,
+) -> None:
     from .pipeline import Checker
     from .render.text import render_text
 

@@ -336,6 +336,7 @@ class Checker:
             return [self.check_file(*job) for job in jobs]
         # Forked workers inherit this checker, compiled rules included; only the results
         # travel back. (Forking is safe here: the process has a single thread.)
+        import gc
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
         from concurrent.futures.process import BrokenProcessPool
@@ -347,11 +348,18 @@ class Checker:
         _FORKED = self
         try:
             context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                     initializer=gc.enable) as pool:
                 size = max(1, len(jobs) // (workers * 8))
                 return list(pool.map(_check_in_worker, jobs, chunksize=size))
         except (OSError, RuntimeError, BrokenProcessPool):
-            return [self.check_file(*job) for job in jobs]
+            enabled = gc.isenabled()
+            gc.enable()  # many files checked here: their garbage is collected as usual
+            try:
+                return [self.check_file(*job) for job in jobs]
+            finally:
+                if not enabled:
+                    gc.disable()
         finally:
             _FORKED = None
 
@@ -521,6 +529,8 @@ class ShownPaths:
         self._folders: dict[Path, Path] = {}
         self._shown: dict[Path, str] = {}
         self._real: dict[Path, Path] = {}
+        #: Per real folder, what its files' shown paths start with (None: outside the base).
+        self._prefixes: dict[Path, str | None] = {}
 
     def __call__(self, path: Path) -> str:
         shown = self._shown.get(path)
@@ -556,8 +566,22 @@ class ShownPaths:
         return folder / path.name
 
     def _show(self, path: Path) -> str:
+        real = self.real(path)
+        folder = real.parent
+        if folder not in self._prefixes:
+            try:
+                relative = folder.relative_to(self._real_base).as_posix()
+                self._prefixes[folder] = "" if relative == "." else f"{relative}/"
+            except ValueError:
+                self._prefixes[folder] = None
+        prefix = self._prefixes[folder]
+        if prefix is None or real == self._real_base:
+            return self._slow_show(path, real)
+        return prefix + real.name
+
+    def _slow_show(self, path: Path, real: Path) -> str:
         try:
-            return self.real(path).relative_to(self._real_base).as_posix()
+            return real.relative_to(self._real_base).as_posix()
         except ValueError:
             return path.as_posix()
 
@@ -589,27 +613,28 @@ def _walk_markdown(collection: Path, project_dir: Path) -> list[_Walked]:
                     continue
             except OSError:
                 continue
-            if Path(name).suffix.lower() not in MARKDOWN_SUFFIXES:
+            if not name.lower().endswith(MARKDOWN_SUFFIXES):  # (not hidden: a suffix)
                 continue
-            path = folder / name
             seen_ns = time.time_ns()
             try:
-                stat = path.stat()
+                stat = entry.stat()  # links followed, as Path.stat() does
                 link = entry.is_symlink()
             except OSError:
                 continue
             if not file_modes.S_ISREG(stat.st_mode):
                 continue
+            path = folder / name
             if link:
                 shown = display_path(path, project_dir)
             elif prefix is None:
                 shown = path.as_posix()
             else:
                 shown = relative + name if prefix == "." else f"{prefix}/{relative}{name}"
-            found.append((path, shown, stat, seen_ns))
-    # As the paths sort (case-blind where the system is), without comparing Path objects.
-    found.sort(key=lambda item: tuple(map(os.path.normcase, item[0].parts)))
-    return found
+            found.append((f"{relative}{name}", (path, shown, stat, seen_ns)))
+    # As the paths sort (case-blind where the system is): all are under ``collection``, so
+    # by their parts below it.
+    found.sort(key=lambda item: tuple(map(os.path.normcase, item[0].split("/"))))
+    return [item for _, item in found]
 
 
 def _stat_markdown(paths: Sequence[Path], project_dir: Path) -> list[_Walked]:

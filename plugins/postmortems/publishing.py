@@ -84,15 +84,18 @@ def discover_all(paths: Iterable[Path], shown: Callable[[Path], str]) -> Discove
         walked: set[str] = set()
         seen_folders: set[str] = set()
         out.folders[root] = (walked, seen_folders)
-        _walk(root, "", top, shown, out, seen, walked, seen_folders)
+        _walk(root, "", top, shown, out, seen, walked, seen_folders,
+              getattr(shown, "not_a_link", None))
         out.markdown[start:] = sorted(out.markdown[start:])  # as the paths sort, not as walked
     return out
 
 
 def _walk(base: Path, relative: str, top: Path, shown: Callable[[Path], str], out: Discovery,
-          seen: set[Path], walked: set[str], seen_folders: set[str]) -> None:
+          seen: set[Path], walked: set[str], seen_folders: set[str],
+          known_file: Callable[[Path], None] | None) -> None:
     """One folder of :func:`discover_all`, then its sub-folders in name order (as
-    ``os.walk`` goes, from one listing of each folder)."""
+    ``os.walk`` goes, from one listing of each folder). ``known_file`` is told of each file
+    that is not a link (``shown`` need not find out again)."""
     try:
         listing = list(os.scandir(base))
     except OSError:
@@ -131,13 +134,16 @@ def _walk(base: Path, relative: str, top: Path, shown: Callable[[Path], str], ou
                 if path.suffix.lower() in (".md", ".markdown"):
                     out.refused_markdown.append(path)
                 continue
+        if not link and known_file is not None:
+            known_file(path)
         if _classify(path, shown(path), out):
             with contextlib.suppress(OSError):  # gone since listed: stat'ed again later
                 out.stats[path] = (entry.stat(), seen_ns, link)
         elif path.suffix.lower() in (".md", ".markdown"):
             out.refused_markdown.append(path)
     for name in descend:
-        _walk(base / name, f"{relative}{name}/", top, shown, out, seen, walked, seen_folders)
+        _walk(base / name, f"{relative}{name}/", top, shown, out, seen, walked, seen_folders,
+              known_file)
 
 
 def _inside(path: Path, top: Path) -> bool:
@@ -219,28 +225,25 @@ def check_publishing(
     return findings
 
 
-def _folder_beside(path: Path, top: Path, folders: tuple[set[str], set[str]] | None) -> bool:
-    """Whether the folder ``path`` without its suffix exists (``path`` is inside ``top``)."""
-    if folders is not None:
-        relative = path.relative_to(top).with_suffix("").as_posix()
-        parent = relative.rpartition("/")[0]
-        if (f"{parent}/" if parent else "") in folders[0]:
-            return relative in folders[1]
-    return path.with_suffix("").is_dir()
-
-
 def _reserved(pm: Postmortem, top: Path,
               folders: tuple[set[str], set[str]] | None = None) -> Iterator[Finding]:
-    """``top`` is the incidents folder, resolved."""
+    """``top`` is the incidents folder, resolved; ``folders`` as for :func:`check_publishing`."""
     path = pm.source.abs_path
-    if path is None or not _inside(path, top):
+    if path is None:
         return
-    if path.name.lower() in RESERVED_NAMES:
-        why = f"'{path.name}' is the index page of its folder, which the site generates"
-    elif path.parent == top and _YEAR.fullmatch(path.stem):
-        why = f"'{path.name}' has the address of the {path.stem} index page the site generates"
-    elif _folder_beside(path, top, folders):
-        why = (f"'{path.name}' has the address of the folder '{path.stem}/' beside it "
+    # Both paths are resolved: inside is a matter of their text (as ``relative_to`` is).
+    text, base = str(path), str(top)
+    base = base if base.endswith(os.sep) else base + os.sep
+    if not text.startswith(base):
+        return
+    relative = text[len(base):].replace(os.sep, "/")
+    name = path.name
+    if name.lower() in RESERVED_NAMES:
+        why = f"'{name}' is the index page of its folder, which the site generates"
+    elif "/" not in relative and _YEAR.fullmatch(path.stem):
+        why = f"'{name}' has the address of the {path.stem} index page the site generates"
+    elif _folder_beside(path, relative, folders):
+        why = (f"'{name}' has the address of the folder '{path.stem}/' beside it "
                "(MkDocs gives both the same page)")
     else:
         return
@@ -248,6 +251,19 @@ def _reserved(pm: Postmortem, top: Path,
         pm.path, 0, "reserved-path", Level.ERROR, why,
         f"rename the file, e.g. to '{_example_name(pm)}'",
     )
+
+
+def _folder_beside(path: Path, relative: str,
+                   folders: tuple[set[str], set[str]] | None) -> bool:
+    """Whether the folder ``path`` without its suffix exists; ``relative`` is ``path``
+    inside the incidents folder, as a POSIX path."""
+    if folders is not None:
+        suffix = path.suffix
+        stem = relative[: -len(suffix)] if suffix else relative
+        parent = stem.rpartition("/")[0]
+        if (f"{parent}/" if parent else "") in folders[0]:
+            return stem in folders[1]
+    return path.with_suffix("").is_dir()
 
 
 def _example_name(pm: Postmortem) -> str:
