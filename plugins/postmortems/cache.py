@@ -1,7 +1,7 @@
 """A cache of per-file check results, keyed by the file's content and the policy in force.
 
 Checking a file is a pure function of its bytes and of the configuration (settings, schema,
-rules data, package version), so the result of an unchanged file can be reused: a
+rules data, the package's code), so the result of an unchanged file can be reused: a
 pre-commit run or a rebuild of ``mkdocs serve`` then checks only what changed. Collection
 checks (ids, related) and level resolution always run again over the cached results.
 
@@ -36,7 +36,6 @@ import json
 import os
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -65,12 +64,9 @@ def digest(data: bytes) -> str:
 
 
 def fingerprint(settings: object, files: Iterable[Path]) -> str:
-    """What a per-file result depends on besides the file: settings, data files, version."""
-    try:
-        package = version("mkdocs-postmortems")
-    except PackageNotFoundError:  # running from a checkout without installing
-        package = "unknown"
-    parts = [str(CACHE_FORMAT), package, repr(settings)]
+    """What a per-file result depends on besides the file: settings, data files and code
+    (``files``: the package's own files are among them, so no version is needed)."""
+    parts = [str(CACHE_FORMAT), repr(settings)]
     for path in files:
         try:
             parts.append(f"{path}:{digest(path.read_bytes())}")
@@ -93,26 +89,81 @@ class Entry:
     are read from the results store on first use when the entry came from the index.
     """
 
+    __slots__ = (
+        "_blob",
+        "_case",
+        "_context",
+        "_findings",
+        "_meta",
+        "_path",
+        "_positions",
+        "_store",
+        "_suppressions",
+        "case_digest",
+        "ctime_ns",
+        "digest",
+        "has_front_matter",
+        "heavy",
+        "id",
+        "id_line",
+        "inode",
+        "mtime_ns",
+        "seen_ns",
+        "size",
+    )
+
     def __init__(self, digest: str, size: int, mtime_ns: int, findings: list[Finding] | None,
                  suppressions: list[Suppression] | None, meta: Any,
-                 positions: list[tuple[list[str | int], int, int]], has_front_matter: bool,
-                 case: dict[str, Any] | None = None, case_digest: str | None = None,
-                 ctime_ns: int = 0, inode: int = 0, seen_ns: int = 0, *,
-                 context: Any = None, heavy: int | None = None,
-                 store: ResultStore | None = None, path: str = "") -> None:
+                 positions: list[tuple[list[str | int], int, int]] | None,
+                 has_front_matter: bool, case: dict[str, Any] | None = None,
+                 case_digest: str | None = None, ctime_ns: int = 0, inode: int = 0,
+                 seen_ns: int = 0, *, heavy: int | None = None,
+                 store: ResultStore | None = None, path: str = "", blob: str | None = None,
+                 ident: str | None = None, id_line: int = 0) -> None:
         self.digest, self.size, self.mtime_ns = digest, size, mtime_ns
         self.ctime_ns, self.inode = ctime_ns, inode
         #: When the file was stat'ed before it was read and checked.
         self.seen_ns = seen_ns
-        self.positions = positions
         self.has_front_matter = has_front_matter
         #: The digest of ``case`` (so that a check need not decode every case to compare).
         self.case_digest = case_digest
-        self.context = context_of(meta) if context is None and store is None else context
         self.heavy = (len(findings or ()) + len(suppressions or ())) if heavy is None else heavy
         self._findings, self._suppressions = findings, suppressions
         self._meta, self._case = meta, case
         self._store, self._path = store, path
+        #: The index's fields and positions, as JSON until first used (a check of one file
+        #: needs only the other files' ids).
+        self._blob = blob
+        self._context: Any = None
+        self._positions = positions
+        if blob is None:
+            self._context = context_of(meta)
+            ident = self._context.get("id") if isinstance(self._context, dict) else None
+            ident = ident if isinstance(ident, str) else None
+            id_line = next((line for p, line, _ in positions or () if list(p) == ["id"]), 0)
+        #: The front matter's id (when it is a string) and its line (0 when unknown).
+        self.id, self.id_line = ident, id_line
+
+    def _unpack(self) -> None:
+        try:
+            self._context, positions = json.loads(self._blob or "[null, []]")
+            self._positions = positions if isinstance(positions, list) else []
+        except (ValueError, TypeError):
+            self._context, self._positions = None, []
+        self._blob = None
+
+    @property
+    def context(self) -> Any:
+        """The index's front-matter fields (:data:`CONTEXT_FIELDS`)."""
+        if self._blob is not None:
+            self._unpack()
+        return self._context
+
+    @property
+    def positions(self) -> list[tuple[list[str | int], int, int]]:
+        if self._blob is not None:
+            self._unpack()
+        return self._positions or []
 
     def matches_stat(self, stat: os.stat_result) -> bool:
         """Whether ``stat`` shows the file as it was checked, safely (not racily) so."""
@@ -163,23 +214,24 @@ class Entry:
 
     def index_record(self) -> list[Any]:
         """The entry's line of the index."""
+        blob = self._blob if self._blob is not None else _dumps(
+            [self._context, [list(p) for p in self._positions or ()]])
         return [self.digest, self.size, self.mtime_ns, self.ctime_ns, self.inode, self.seen_ns,
-                self.case_digest, self.heavy, self.has_front_matter, self.context,
-                [list(p) for p in self.positions]]
+                self.case_digest, self.heavy, self.has_front_matter, self.id, self.id_line,
+                blob]
 
     @classmethod
     def from_index(cls, record: list[Any], store: ResultStore, path: str) -> Entry:
         """An entry from its line of the index; its heavy fields come from ``store``."""
         (digest_, size, mtime_ns, ctime_ns, inode, seen_ns, case_digest, heavy, has_front,
-         context, positions) = record
+         ident, id_line, blob) = record
         if not isinstance(digest_, str) or not isinstance(heavy, int) or \
-                not isinstance(positions, list):
+                not isinstance(blob, str) or not isinstance(id_line, int):
             raise TypeError("not an index record")
-        # Positions stay as read ([path, line, column] lists): they unpack as the tuples do.
-        return cls(digest_, int(size), int(mtime_ns), None, None, None, positions,
-                   bool(has_front),
-                   None, case_digest, int(ctime_ns), int(inode), int(seen_ns),
-                   context=context, heavy=heavy, store=store, path=path)
+        return cls(digest_, int(size), int(mtime_ns), None, None, None, None, bool(has_front),
+                   None, case_digest, int(ctime_ns), int(inode), int(seen_ns), heavy=heavy,
+                   store=store, path=path, blob=blob,
+                   ident=ident if isinstance(ident, str) else None, id_line=id_line)
 
     def heavy_row(self) -> tuple[str, str, str]:
         """The findings with suppressions, the case and the front matter, as JSON."""

@@ -172,9 +172,6 @@ class Checker:
         """
         shown = ShownPaths(self.settings.project_dir)
         found = publishing.discover_all(paths, shown)
-        for path, (_, _, link) in found.stats.items():
-            if not link:
-                shown.not_a_link(path)
         files = found.markdown
         cache, self._cache = self._cache or self._open_cache(), None
         self._digests = {}  # the case digests of files taken from the cache, by shown path
@@ -233,11 +230,11 @@ class Checker:
         for path, _, entry in others:
             if entry is None:
                 unread.append(path)
-            elif entry.case_digest is not None and isinstance(entry.context, dict) \
-                    and (case_id := str(entry.context["id"])) not in ids:  # the first wins
+            elif entry.case_digest is not None and entry.id is not None \
+                    and entry.id not in ids:  # the first one of an id wins
                 # A case's id is its front matter's (the case is read only if ranked).
-                ids.add(case_id)
-                extra.append(CaseRef(case_id, entry.case_digest, entry=entry))
+                ids.add(entry.id)
+                extra.append(CaseRef(entry.id, entry.case_digest, entry=entry))
         if unread:
             from . import recurrence
 
@@ -538,13 +535,31 @@ class ShownPaths:
             shown = self._shown[path] = self._show(path)
         return shown
 
-    def not_a_link(self, path: Path) -> None:
-        """Note that ``path`` is known not to be a symbolic link (as a walk saw it)."""
-        if path not in self._real:
-            folder = self._folders.get(path.parent)
-            if folder is None:
-                folder = self._folders[path.parent] = path.parent.resolve()
-            self._real[path] = folder / path.name
+    def not_a_link(self, path: Path, folder: Path | None = None) -> None:
+        """Note that ``path`` (in ``folder``, if given) is known not to be a symbolic link,
+        as a walk saw it: its real and shown paths follow from its folder's."""
+        if path in self._real:
+            return
+        folder = path.parent if folder is None else folder
+        real_folder = self._folders.get(folder)
+        if real_folder is None:
+            real_folder = self._folders[folder] = folder.resolve()
+        name = path.name
+        self._real[path] = real_folder / name
+        prefix = self._prefix(real_folder)
+        if prefix is not None and path not in self._shown:
+            self._shown[path] = prefix + name
+
+    def _prefix(self, real_folder: Path) -> str | None:
+        """What the shown paths of the files in this real folder start with (None: it is
+        not inside the base)."""
+        if real_folder not in self._prefixes:
+            try:
+                relative = real_folder.relative_to(self._real_base).as_posix()
+                self._prefixes[real_folder] = "" if relative == "." else f"{relative}/"
+            except ValueError:
+                self._prefixes[real_folder] = None
+        return self._prefixes[real_folder]
 
     def real(self, path: Path) -> Path:
         """``path.resolve()``."""
@@ -567,14 +582,7 @@ class ShownPaths:
 
     def _show(self, path: Path) -> str:
         real = self.real(path)
-        folder = real.parent
-        if folder not in self._prefixes:
-            try:
-                relative = folder.relative_to(self._real_base).as_posix()
-                self._prefixes[folder] = "" if relative == "." else f"{relative}/"
-            except ValueError:
-                self._prefixes[folder] = None
-        prefix = self._prefixes[folder]
+        prefix = self._prefix(real.parent)
         if prefix is None or real == self._real_base:
             return self._slow_show(path, real)
         return prefix + real.name
@@ -837,9 +845,7 @@ def _context(others: Sequence[_Other]) -> list[checks.IdRef]:
 
 
 def _cached_ref(shown: str, entry: Entry) -> checks.IdRef | None:
-    meta = entry.context if isinstance(entry.context, dict) else {}
-    line = next((line for p, line, _ in entry.positions if p == ["id"]), 0)
-    return checks.IdRef(shown, meta["id"], line) if isinstance(meta.get("id"), str) else None
+    return checks.IdRef(shown, entry.id, entry.id_line) if entry.id is not None else None
 
 
 class _CachedPostmortem(Postmortem):

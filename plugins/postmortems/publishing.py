@@ -92,7 +92,7 @@ def discover_all(paths: Iterable[Path], shown: Callable[[Path], str]) -> Discove
 
 def _walk(base: Path, relative: str, top: Path, shown: Callable[[Path], str], out: Discovery,
           seen: set[Path], walked: set[str], seen_folders: set[str],
-          known_file: Callable[[Path], None] | None) -> None:
+          known_file: Callable[[Path, Path], None] | None) -> None:
     """One folder of :func:`discover_all`, then its sub-folders in name order (as
     ``os.walk`` goes, from one listing of each folder). ``known_file`` is told of each file
     that is not a link (``shown`` need not find out again)."""
@@ -135,7 +135,7 @@ def _walk(base: Path, relative: str, top: Path, shown: Callable[[Path], str], ou
                     out.refused_markdown.append(path)
                 continue
         if not link and known_file is not None:
-            known_file(path)
+            known_file(path, base)
         if _classify(path, shown(path), out):
             with contextlib.suppress(OSError):  # gone since listed: stat'ed again later
                 out.stats[path] = (entry.stat(), seen_ns, link)

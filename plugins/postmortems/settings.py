@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from importlib.resources import files
 from pathlib import Path
 
 from .errors import ConfigurationError
@@ -14,6 +13,8 @@ from .levels import DEFAULT_DRAFT_RULES, LEVEL_CHOICES
 
 def packaged(name: str) -> Path:
     """A data file shipped inside the package (``postmortems/defaults/NAME``)."""
+    from importlib.resources import files
+
     return Path(str(files("postmortems") / "defaults" / name))
 
 
