@@ -256,6 +256,8 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS results (path TEXT PRIMARY KEY, key TEXT, digest TEXT, "
     "findings TEXT, ccase TEXT, meta TEXT)",
     "CREATE TABLE IF NOT EXISTS ranking (path TEXT PRIMARY KEY, key TEXT, data TEXT)",
+    # The similarity index's per-case features (``SimilarityIndex.to_data()``), one row.
+    "CREATE TABLE IF NOT EXISTS features (name TEXT PRIMARY KEY, key TEXT, data TEXT)",
 )
 
 
@@ -365,8 +367,19 @@ class ResultStore:
                 out[path] = record
         return out
 
+    def features(self) -> dict[str, Any] | None:
+        """The similarity features kept under this key (``SimilarityIndex.to_data()``)."""
+        rows = self._query("SELECT data FROM features WHERE name = 'index' AND key = ?",
+                           (self.key,))
+        try:
+            data = json.loads(rows[0][0]) if rows else None
+        except (ValueError, TypeError):
+            return None
+        return data if isinstance(data, dict) else None
+
     def write(self, results: Mapping[str, Entry], ranking_key: str | None,
-              ranking: Mapping[str, dict[str, Any]], keep: set[str] | None) -> bool:
+              ranking: Mapping[str, dict[str, Any]], keep: set[str] | None,
+              features: Mapping[str, Any] | None = None) -> bool:
         """Write new rows in one transaction (and, with ``keep``, drop rows of other paths);
         a store that cannot be opened as one is replaced. Whether it was written."""
         import sqlite3
@@ -385,6 +398,9 @@ class ResultStore:
                             ((p, self.key, e.digest, *e.heavy_row()) for p, e in results.items()))
                         db.executemany("INSERT OR REPLACE INTO ranking VALUES (?, ?, ?)",
                                        ((p, ranking_key, _dumps(r)) for p, r in ranking.items()))
+                        if features is not None:
+                            db.execute("INSERT OR REPLACE INTO features VALUES ('index', ?, ?)",
+                                       (self.key, _dumps(features)))
                         if keep is not None:
                             for table in ("results", "ranking"):
                                 stale = [(p,) for (p,) in db.execute(f"SELECT path FROM {table}")
@@ -423,6 +439,8 @@ class CheckCache:
         #: and the records of this run, per shown path.
         self.ranking_key: str | None = None
         self._ranked: dict[str, dict[str, Any]] = {}
+        #: Similarity features to write (``SimilarityIndex.to_data()``).
+        self._features: Mapping[str, Any] | None = None
         #: What the pipeline reads of the language rules data before compiling it.
         self.outline: Any = None
         #: Whether the file held results of this very configuration (so a run has already
@@ -476,6 +494,11 @@ class CheckCache:
         self._ranked[path] = record
         self.changed = True
 
+    def keep_features(self, data: Mapping[str, Any]) -> None:
+        """Keep the similarity index's features (``to_data()``) for the next index built."""
+        self._features = data
+        self.changed = True
+
     def keep_outline(self, outline: Any) -> None:
         """Keep the rules' outline (JSON data) with the results of this configuration."""
         self.outline = outline
@@ -512,7 +535,8 @@ class CheckCache:
             (self.path.parent / ".gitignore").write_text("*\n", encoding="utf-8")
         except OSError:
             return  # a read-only project still checks; it only checks everything each time
-        if not self.store.write(self._new, self.ranking_key, self._ranked, wanted):
+        if not self.store.write(self._new, self.ranking_key, self._ranked, wanted,
+                                self._features):
             return
         files = {**self._stored, **{p: e.index_record() for p, e in self.entries.items()}}
         data = {"format": CACHE_FORMAT, "key": self.key, "files": files,
@@ -524,7 +548,7 @@ class CheckCache:
             os.replace(temporary, self.path)
         except OSError:
             pass
-        self._new, self._ranked = {}, {}
+        self._new, self._ranked, self._features = {}, {}, None
         self.changed = False
 
 

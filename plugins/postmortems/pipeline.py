@@ -475,6 +475,8 @@ def _value_at(data: object, path: tuple[str | int, ...]) -> object:
     return data
 
 
+#: The similarity features are kept again when more cases than this had to be computed.
+REFEATURE = 16
 #: Below this many files to check, workers cost more than they save.
 PARALLEL_FROM = 64
 MAX_WORKERS = 4
@@ -711,7 +713,17 @@ def similar_with_cache(postmortems: Sequence[Postmortem], extra: Sequence[CaseRe
         return findings
     from . import recurrence
 
-    index = recurrence.build_index(postmortems, [ref.case() for ref in extra])
+    # The features of unchanged cases are kept: a check of one edited file then computes
+    # only its own, not the collection's.
+    reuse = cache.store.features() if cache is not None else None
+    index = recurrence.build_index(postmortems, [ref.case() for ref in extra], reuse=reuse)
+    if cache is not None:
+        data = index.to_data()
+        same = reuse is not None and all(reuse.get(k) == data[k] for k in ("format", "config"))
+        known = {r.get("digest") for r in (reuse or {}).get("cases", ())
+                 if isinstance(r, dict)} if same else set()
+        if not same or sum(r["digest"] not in known for r in data["cases"]) > REFEATURE:
+            cache.keep_features(data)
     found = recurrence.similar_findings(pending, index, checks.related_line)
     findings += found
     if cache is not None:
