@@ -319,6 +319,8 @@ class Checker:
             else:
                 found.append(None)
                 misses.append((len(found) - 1, path, shown, raw, key, seen))
+        if cache is not None and len(misses) >= PARALLEL_FROM:
+            cache.store.close()  # no database connection across a fork (reopened when used)
         checked = self._check_misses([(path, shown, raw) for _, path, shown, raw, _, _ in misses])
         for (index, _, shown, _, key, seen), pm in zip(misses, checked, strict=True):
             found[index] = pm
