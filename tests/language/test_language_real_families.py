@@ -57,6 +57,8 @@ FLAG = [
     "The sysadmin left the export bucket open to the internet.",
     # judgement adjectives in another shape, and a who-question with a longer subject
     "That was short-sighted of us.",
+    "It was a human-caused outage, not a hardware fault.",
+    "I've broken the build more than once.",
     "Why did no one on call look at the graph?",
     # longer subjects
     "The volunteer who deployed it did not test it first.",
@@ -90,6 +92,7 @@ PASS = [
     "The outage was avoidable only by a pre-flight check, which now runs on every deploy.",
     "The cache was certain to expire before the job ran.",
     "It would be unwise of the scheduler to retry forever.",
+    "Nobody knows what would have happened if the key had leaked.",
 ]
 
 
