@@ -1,6 +1,6 @@
 """Precision and recall of the blameless-language checker on labelled text.
 
-Usage: python scripts/language_eval.py [--part dev|test|all] [--errors] [--rules PATH]
+Usage: python scripts/language_eval.py [--part dev|test|all] [--batch N] [--errors] [--rules PATH]
        python scripts/language_eval.py --corpus tests/language/corpus.yml [...] [--errors]
        python scripts/language_eval.py --cv
 
@@ -8,8 +8,10 @@ By default it measures the real-text corpus (tests/language/real/): each segment
 as its own Markdown paragraph, with no known names (real post-mortems have no front matter
 here), and a segment is predicted blame when the checker reports any warning or error on it.
 It prints precision, recall and F1 with 95% Wilson intervals, and recall per gold category.
-``--errors`` lists false positives and negatives; it is refused on the test part, which is
-for measuring only. ``--corpus`` measures the project's invented sentence sets instead.
+``--batch N`` keeps only the documents of collection batch N (``batch`` in ``sources.yml``),
+to measure a new batch before anything is tuned on it. ``--errors`` lists false positives
+and negatives; it is refused on the test part, which is for measuring only. ``--corpus``
+measures the project's invented sentence sets instead.
 ``--cv`` is the experiment behind the choice of rules over a classifier: leave-one-document-out
 cross-validation on the dev part of a bag-of-words logistic regression (word unigrams and
 bigrams, trained on the other dev documents plus the invented sets), alone and OR-ed with the
@@ -124,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the evaluation; returns the exit status."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--part", choices=PARTS, default="dev", help="split part (default dev)")
+    parser.add_argument("--batch", type=int, help="only the documents of this collection batch")
     parser.add_argument("--errors", action="store_true", help="list what was got wrong")
     parser.add_argument("--rules", type=Path, help="rules data (default: the project's)")
     parser.add_argument(
@@ -151,11 +154,10 @@ def main(argv: list[str] | None = None) -> int:
             print(format_report(report, verbose=args.errors))
             print()
         return 0
-    segments = load_real(args.part)
+    segments = load_real(args.part, batch=args.batch)
     started = time.perf_counter()
-    report = evaluate_real(
-        lambda text: checker.check(text, "segment").findings, segments, args.part
-    )
+    label = args.part if args.batch is None else f"{args.part}, batch {args.batch}"
+    report = evaluate_real(lambda text: checker.check(text, "segment").findings, segments, label)
     elapsed = time.perf_counter() - started
     print(format_real(report, errors=args.errors))
     print(

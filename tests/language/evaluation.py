@@ -173,12 +173,25 @@ def wilson(k: int, n: int, z: float = 1.959964) -> Interval:
     return Interval(k, n, max(0.0, centre - half), min(1.0, centre + half))
 
 
-def load_real(part: str = "all", root: Path = REAL_DIR) -> list[Segment]:
-    """The segments of one part of the split (``dev``, ``test`` or ``all``), with labels."""
+def batches(root: Path = REAL_DIR) -> dict[str, int]:
+    """Each document's collection batch (``batch`` in ``sources.yml``; 1 when absent)."""
+    sources = yaml.safe_load((root / "sources.yml").read_text(encoding="utf-8"))
+    entries = sources.get("documents", sources) if isinstance(sources, dict) else sources
+    return {str(e["doc"]): int(e.get("batch", 1)) for e in entries}
+
+
+def load_real(
+    part: str = "all", root: Path = REAL_DIR, batch: int | None = None
+) -> list[Segment]:
+    """The segments of one part of the split (``dev``, ``test`` or ``all``), with labels;
+    with ``batch``, only those of the documents collected in that batch."""
     if part not in PARTS:
         raise ValueError(f"part must be one of {PARTS}, not {part!r}")
     split = yaml.safe_load((root / "split.yml").read_text(encoding="utf-8"))
     docs = set(split["dev"]) | set(split["test"]) if part == "all" else set(split[part])
+    if batch is not None:
+        of = batches(root)
+        docs = {d for d in docs if of.get(d, 1) == batch}
     labels = {}
     for line in (root / "labels.jsonl").read_text(encoding="utf-8").splitlines():
         if line.strip():

@@ -47,6 +47,19 @@ FLAG = [
     "We should have expected the traffic spike.",
     "It would have been better to wait for Monday.",
     "It was a horrible warning that nobody heeded.",
+    # misjudgement and beliefs in other wordings
+    "We underestimated how much the launch would load the queue.",
+    "We failed to foresee the spike from the newsletter.",
+    "I was sure that the migration had finished.",
+    "The on-call engineer was under the impression that the export was private.",
+    # what was never done, and what was left exposed
+    "I never verified the backup before the upgrade.",
+    "The sysadmin left the export bucket open to the internet.",
+    # judgement adjectives in another shape, and a who-question with a longer subject
+    "That was short-sighted of us.",
+    "It was a human-caused outage, not a hardware fault.",
+    "I've broken the build more than once.",
+    "Why did no one on call look at the graph?",
     # longer subjects
     "The volunteer who deployed it did not test it first.",
     "A member of the team ran the cleanup script on the production database by mistake.",
@@ -73,6 +86,13 @@ PASS = [
     "15:00 Binder recovers.",
     "Chris Holdgraf wrote this report.",
     "The job was left in error state after the retry.",
+    # systems misjudge too; a belief or a delay whose cause the sentence gives
+    "The autoscaler underestimated the load from the launch.",
+    "The page was muted by the maintenance window, so nothing was done for an hour.",
+    "The outage was avoidable only by a pre-flight check, which now runs on every deploy.",
+    "The cache was certain to expire before the job ran.",
+    "It would be unwise of the scheduler to retry forever.",
+    "Nobody knows what would have happened if the key had leaked.",
 ]
 
 

@@ -81,7 +81,7 @@ def test_sources_have_every_field_and_unique_ids(sources: list[dict[str, Any]]) 
         assert s["url"].startswith(("http://", "https://")), s["doc"]
         assert isinstance(s["published"], str)
         assert isinstance(s["candid"], bool), s["doc"]
-        assert s.get("batch", 1) in (1, 2), s["doc"]
+        assert s.get("batch", 1) in (1, 2, 3), s["doc"]
 
 
 def test_no_excluded_source_is_used(sources: list[dict[str, Any]]) -> None:
@@ -219,6 +219,46 @@ def test_first_batch_keeps_its_recorded_assignment(
         assert sorted(set(split[part]) & first) == FIRST_BATCH[part]
     alone = split_mod.make_split([s for s in sources if s.get("batch", 1) == 1])
     assert alone == FIRST_BATCH
+
+
+# The second batch's assignment, recorded when it was dealt: the third batch must not move it.
+SECOND_BATCH = {
+    "dev": [
+        "casparwre-2020-10-17",
+        "developerdeathmarch-worst-day",
+        "mozilla-2019-05-04",
+        "notional-2021-09",
+        "projectlocker-2015-05-21",
+        "snaplet-deleted-production-db",
+        "sourcehut-2024-01",
+        "soylentnews-2019-08-15",
+        "tarsnap-2011-07-23",
+    ],
+    "test": [
+        "apache-2014-05-06",
+        "fsfe-2010-05-04",
+        "goatcounter-2020-02-19",
+        "grafana-2019-07-19",
+        "jorriss-2005-07-28",
+        "motorway-2021-08-17",
+        "nested-2019-12-19",
+        "reddit-2023-03-14",
+        "socialbakers-2019-11-11",
+        "tarsnap-2023-07-02",
+    ],
+}
+
+
+def test_second_batch_keeps_its_recorded_assignment(
+    split: dict[str, Any], sources: list[Any]
+) -> None:
+    second = {s["doc"] for s in sources if s.get("batch", 1) == 2}
+    assert second == set(SECOND_BATCH["dev"]) | set(SECOND_BATCH["test"])
+    for part in ("dev", "test"):
+        assert sorted(set(split[part]) & second) == SECOND_BATCH[part]
+    earlier = split_mod.make_split([s for s in sources if s.get("batch", 1) <= 2])
+    for part in ("dev", "test"):
+        assert sorted(set(earlier[part]) & second) == SECOND_BATCH[part]
 
 
 def test_a_new_batch_never_moves_earlier_documents() -> None:
