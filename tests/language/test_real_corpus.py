@@ -22,12 +22,11 @@ from .evaluation import RealReport, as_paragraph, evaluate_real, format_real, lo
 
 # part -> (precision, recall, {gold category: recall}); measured minus 0.05.
 FLOORS = {
-    "dev": (0.95, 0.89, {"person-cause": 0.82, "counterfactual": 0.95, "blame-noun": 0.95,
-                         "who-question": 0.95, "person-named": 0.87}),
-    "test": (0.73, 0.60, {"person-cause": 0.41, "counterfactual": 0.75, "blame-noun": 0.39,
-                          "person-named": 0.76}),
+    "dev": (0.94, 0.87, {"person-cause": 0.79, "counterfactual": 0.95, "blame-noun": 0.95,
+                         "who-question": 0.95, "person-named": 0.88}),
+    "test": (0.66, 0.57, {"person-cause": 0.42, "counterfactual": 0.78, "blame-noun": 0.37,
+                          "person-named": 0.77}),
 }
-
 
 @pytest.fixture(scope="module")
 def reports(checker: LanguageChecker) -> dict[str, RealReport]:
