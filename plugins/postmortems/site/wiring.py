@@ -26,7 +26,7 @@ from ..pipeline import CheckResult
 from ..settings import Settings
 from .exports import action_items_csv, atom_feed, incidents_json
 from .incident_page import decorate
-from .learning import learning_from
+from .learning import SIMILAR_SHOWN, learning_from
 from .macros import SiteMacros
 from .navigation import with_year_pages
 from .outlines import CACHE_FILE as OUTLINE_CACHE
@@ -140,7 +140,7 @@ class Publisher:
         self.outlines = OutlineCache(self.settings.project_dir / OUTLINE_CACHE if cached
                                      else None)
         # The public copies on a public site (their own cache key).
-        learning = learning_from(postmortems, rollups, cache)
+        learning = learning_from(postmortems, rollups, cache, shown=SIMILAR_SHOWN)
         self.site = site = Site(rollups, urls, self.site_options, learning)
         self.summary.clear()
         self.summary.update(rollups.summary())
