@@ -138,6 +138,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             for finding in self.result.findings if self.serving else ():
                 self.publisher.findings.setdefault(finding.path, []).append(finding)
             self.publisher.add_site(self.result, published, files, config)
+        # The pages need only what the publisher keeps: the checked collection (front matter
+        # with positions, parsed bodies) is not held through the build.
+        self.result = None
         return files
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:

@@ -100,7 +100,8 @@ def _aligned(markdown: str, body: Body | None) -> tuple[Body, int]:
 def decorate(markdown: str, incident: Incident, rollups: Rollups, link: Links,
              edit_url: str | None = None, body: Body | None = None,
              similar: list[Match] | None = None, layout: Outline | None = None,
-             hold: Callable[[str], str] | None = None) -> str:
+             hold: Callable[[str], str] | None = None,
+             defer: Callable[[Callable[[], str]], str] | None = None) -> str:
     """``markdown`` (a post-mortem body, front matter removed) with the site's additions.
 
     The card goes under the ``# title``; the root-cause summary first in *Root Cause* (so
@@ -108,27 +109,34 @@ def decorate(markdown: str, incident: Incident, rollups: Rollups, link: Links,
     after the authors' prose. ``body`` is the checker's parse of the same file, ``layout``
     the outline of ``markdown`` if known. With ``similar`` (the index's matches), a "Similar
     incidents" section ends the page. With ``hold``, each HTML block is replaced by what
-    ``hold(html)`` returns (a marker: see :mod:`postmortems.site.stash`).
+    ``hold(html)`` returns (a marker: see :mod:`postmortems.site.stash`); with ``defer``, the
+    blocks search leaves out (card, action table, similar incidents) are rendered only when
+    ``defer(render)``'s marker is put back.
     """
     layout = layout or outline(markdown, body)
     keep = hold or (lambda html: html.strip("\n"))
+
+    def later(render: Callable[[], str]) -> str:
+        return defer(render) if defer is not None else keep(render())
+
     lines = markdown.split("\n")
     inserts: list[tuple[int, str]] = [
-        (layout.title, keep(header_card(incident, rollups, link, edit_url))),
+        (layout.title, later(lambda: header_card(incident, rollups, link, edit_url))),
     ]
     sections = layout.sections
     for slug, line, end_line in sections:
         if slug == "root-cause":
             inserts.append((line, keep(root_cause_box(incident))))
         elif slug == "action-items":
-            inserts.append((end_line, keep(action_table(incident, link))))
+            inserts.append((end_line, later(lambda: action_table(incident, link))))
     if not any(s[0] == "action-items" for s in sections) and (
         incident.action_items or incident.actions_to_be_agreed
     ):
-        inserts.append((len(lines), "## Action Items\n\n" + keep(action_table(incident, link))))
+        inserts.append((len(lines), "## Action Items\n\n"
+                        + later(lambda: action_table(incident, link))))
     if similar is not None:
         inserts.append((len(lines), SIMILAR_HEADING + "\n\n"
-                        + keep(_similar_html(incident, rollups, link, similar))))
+                        + later(lambda: _similar_html(incident, rollups, link, similar))))
     for index, block in sorted(inserts, key=lambda item: item[0], reverse=True):
         lines[index:index] = ["", block.strip("\n"), ""]
     return "\n".join(lines)

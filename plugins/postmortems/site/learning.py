@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..similar import Match, SimilarityIndex
 from .rollups import ActionRow, Incident, Rollups
-from .similarity import SimilarFigures, figures_for, of_index
+from .similarity import FirstMatches, SimilarFigures, figures_for, of_index
 from .stats import quantile, quarter_key
 
 #: How many similar incidents an incident page shows, and the score they need: below it the
@@ -28,11 +28,12 @@ SIMILAR_FLOOR = 0.10
 @dataclass(frozen=True)
 class Recurrence:
     """One incident and the earlier ones it recurs: listed in ``related`` (either way) or
-    very similar by root cause."""
+    very similar by root cause (all of them, or the first few and how many: a
+    :class:`~postmortems.site.similarity.FirstMatches`)."""
 
     incident: Incident
     related_earlier: tuple[str, ...]
-    similar_earlier: tuple[Match, ...]
+    similar_earlier: Sequence[Match]
 
     @property
     def recurs(self) -> bool:
@@ -215,10 +216,15 @@ def recurrences(rollups: Rollups,
             other for other in linked
             if other in rollups.by_id and _earlier(incident, rollups.by_id[other])
         ))
-        similar: tuple[Match, ...] = ()
+        similar: Sequence[Match] = ()
         if figures is not None:
-            similar = tuple(m for m in figures.very_similar.get(incident.id, ())
-                            if m.id in rollups.by_id)
+            found = figures.very_similar.get(incident.id, ())
+            kept = tuple(m for m in found if m.id in rollups.by_id)
+            if isinstance(found, FirstMatches):
+                # The index holds published post-mortems, every one of them in the rollups.
+                similar = FirstMatches(kept, len(found) - len(found.matches) + len(kept))
+            else:
+                similar = kept
         out.append(Recurrence(incident, related, similar))
     return out
 
@@ -296,9 +302,11 @@ def build_learning(rollups: Rollups,
 
 
 def learning_from(postmortems: Iterable[Any], rollups: Rollups,
-                  cache_path: Path | None = None) -> Learning:
+                  cache_path: Path | None = None, *, shown: int | None = None) -> Learning:
     """``build_learning`` with the index of the published post-mortems; with ``cache_path``,
-    its figures are read from there when the collection is unchanged (and stored there)."""
+    its figures are read from there when the collection is unchanged (and stored there).
+    ``shown``: keep only that many very similar earlier incidents each (and their count),
+    what the site's pages show."""
     from ..recurrence import build_index, cases
 
     published = [pm for pm in postmortems if pm.published]
@@ -306,7 +314,7 @@ def learning_from(postmortems: Iterable[Any], rollups: Rollups,
         return build_learning(rollups, None)
     # The key is made of the cases the index is built from; the index only on a miss.
     figures = figures_for(cases(published), SIMILAR_SHOWN, lambda _: build_index(published),
-                          cache_path)
+                          cache_path, shown=shown)
     return build_learning(rollups, figures)
 
 

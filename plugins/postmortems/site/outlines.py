@@ -60,6 +60,15 @@ class OutlineCache:
         except (OSError, ValueError, KeyError, TypeError):
             self.stored = {}
 
+    def prime(self, body: Body) -> None:
+        """Work out the outline of the page MkDocs will make of ``body`` (the checker's parse,
+        not kept: the page finds its outline by the digest of its text)."""
+        text = "\n".join(body.lines).lstrip("\n")
+        digest = _digest(text.encode("utf-8"))
+        if digest not in self.stored:
+            self.stored[digest] = outline(text, body)
+            self.changed = True
+
     def outline(self, markdown: str, body: Body | None) -> Outline:
         """The outline of ``markdown``: stored, else worked out (from ``body`` if it fits)."""
         digest = _digest(markdown.encode("utf-8"))

@@ -16,9 +16,13 @@ from markupsafe import Markup, escape
 from ..similar import VERY_SIMILAR_THRESHOLD
 from .charts import draw_charts
 from .learning import SIMILAR_FLOOR, Learning
-from .rollups import SEVERITIES, Group, Rollups
+from .rollups import SEVERITIES, Group, OwnerGroup, Rollups
 from .templating import clean_text, render
 from .urls import VIEWS, SiteUrls, slug
+
+#: A split view's part lists at most this many times ``index_page_size`` rows (an owner's
+#: open action items, the closed ones shown): about 550 KB of HTML at the default 200.
+ROWS_PER_PAGE_FACTOR = 5
 
 
 @dataclass(frozen=True)
@@ -143,11 +147,26 @@ class Site:
             anchors=anchors, owner_pages=owner_pages,
         )]
         for group in rollups.owners if split else ():
-            pages.append(self._render(
-                part_uri(VIEWS["action-items"], anchors[group.owner]),
-                "pages/owner-actions.md.j2", in_nav=False, group=group,
-                title=f"Action items of {slug(group.owner)}"))
+            pages.extend(self._owner_pages(group, part_uri(VIEWS["action-items"],
+                                                           anchors[group.owner])))
         return pages
+
+    def _owner_pages(self, group: OwnerGroup, uri: str) -> list[GeneratedPage]:
+        """An owner's page; past ``ROWS_PER_PAGE_FACTOR * index_page_size`` open items, the
+        next ones on numbered pages of that many each (``<owner page>/open-2.md``...)."""
+        size = ROWS_PER_PAGE_FACTOR * self.options.index_page_size
+        open_rows = [row for row in group.items if row.is_open]
+        chunks = [open_rows[n:n + size] for n in range(0, len(open_rows), size)] or [[]]
+        uris = [uri, *(f"{uri.removesuffix('.md')}/open-{n}.md"
+                       for n in range(2, len(chunks) + 1))]
+        parts = [(n, n * size - size + 1, n * size - size + len(rows), self.urls.page(u))
+                 for n, (rows, u) in enumerate(zip(chunks, uris, strict=True), start=1)]
+        title = f"Action items of {slug(group.owner)}"
+        return [self._render(u, "pages/owner-actions.md.j2", in_nav=False, group=group,
+                             title=title if n == 1 else f"{title}, open items {first}-{last}",
+                             open_rows=rows, part=n, parts=parts if len(parts) > 1 else [],
+                             open_total=len(open_rows))
+                for (n, first, last, _), rows, u in zip(parts, chunks, uris, strict=True)]
 
     def root_causes_page(self) -> GeneratedPage:
         return self.root_causes_pages()[0]

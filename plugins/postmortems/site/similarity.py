@@ -5,6 +5,10 @@ ones. Both come from one :class:`~postmortems.similar.SimilarityIndex` of the pu
 post-mortems. Every score depends on the whole collection (the IDF weights), so the figures
 are stored under a key made of every case text, the scoring code and its data: a build of an
 unchanged collection reads them back instead of ranking every post-mortem again.
+
+The very similar earlier post-mortems of a case grow with the collection (hundreds each at
+10,000). The site shows the first few and how many there are, so with ``shown`` only those are
+kept (:class:`FirstMatches`), scored, explained and stored: a few KB a case instead of tens.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import astuple, dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -21,42 +25,81 @@ from typing import Any
 
 from ..similar import DEFAULT_CONCEPTS_PATH, CaseText, Match, SimilarityIndex
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 #: Beside the checker's cache (``.cache/postmortems/check.json``).
 CACHE_FILE = Path(".cache") / "postmortems" / "site-similar.json"
 
 
+class FirstMatches(Sequence[Match]):
+    """The first matches of a longer list, and that list's length: slicing and iterating see
+    the matches held, ``len`` the whole list."""
+
+    __slots__ = ("matches", "total")
+
+    def __init__(self, matches: Iterable[Match], total: int) -> None:
+        self.matches = tuple(matches)
+        self.total = max(total, len(self.matches))
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, item: Any) -> Any:
+        return self.matches[item]
+
+    def __iter__(self) -> Iterator[Match]:
+        return iter(self.matches)
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, FirstMatches) and self.total == other.total
+                and self.matches == other.matches)
+
+    def __hash__(self) -> int:
+        return hash((self.matches, self.total))
+
+    def __repr__(self) -> str:
+        return f"FirstMatches({list(self.matches)!r}, total={self.total})"
+
+
 @dataclass(frozen=True)
 class SimilarFigures:
-    """Per case id: the ``k`` most similar post-mortems, and the earlier very similar ones."""
+    """Per case id: the ``k`` most similar post-mortems, and the earlier very similar ones
+    (all of them, or the first few as :class:`FirstMatches`)."""
 
     nearest: dict[str, list[Match]]
-    very_similar: dict[str, list[Match]]
+    very_similar: dict[str, Sequence[Match]]
 
 
-def of_index(index: SimilarityIndex, ids: Iterable[str], k: int) -> SimilarFigures:
-    """Both figures for each of ``ids`` that the index holds, scored in one batch."""
+def of_index(index: SimilarityIndex, ids: Iterable[str], k: int,
+             shown: int | None = None) -> SimilarFigures:
+    """Both figures for each of ``ids`` that the index holds, scored in one batch; with
+    ``shown``, only the first ``shown`` very similar matches of each are kept."""
     wanted = list(dict.fromkeys(ids))
     nearest = index.similar_all(k, ids=wanted)
     very = index.very_similar_all(wanted)
+    earlier: dict[str, Sequence[Match]] = {
+        cid: list(very[cid]) if shown is None else FirstMatches(very[cid][:shown],
+                                                                len(very[cid]))
+        for cid in wanted if cid in very}
     return SimilarFigures({cid: list(nearest[cid]) for cid in wanted if cid in nearest},
-                          {cid: list(very[cid]) for cid in wanted if cid in very})
+                          earlier)
 
 
 def compute(cases: Sequence[CaseText], k: int,
-            make_index: Callable[[Sequence[CaseText]], SimilarityIndex]) -> SimilarFigures:
+            make_index: Callable[[Sequence[CaseText]], SimilarityIndex],
+            shown: int | None = None) -> SimilarFigures:
     """Both figures for every case, from one index built by ``make_index(cases)``."""
-    return of_index(make_index(cases), (case.id for case in cases), k)
+    return of_index(make_index(cases), (case.id for case in cases), k, shown)
 
 
-def cache_key(cases: Sequence[CaseText], k: int) -> str:
-    """What the figures depend on: every case, ``k``, the scoring code and its concepts."""
+def cache_key(cases: Sequence[CaseText], k: int, shown: int | None = None) -> str:
+    """What the figures depend on: every case, ``k`` and ``shown``, the scoring code and its
+    concepts."""
     digest = hashlib.blake2b(digest_size=16)
     try:
         package = version("mkdocs-postmortems")
     except PackageNotFoundError:
         package = "unknown"
-    digest.update(f"{CACHE_FORMAT}\n{package}\n{k}\n".encode())
+    digest.update(f"{CACHE_FORMAT}\n{package}\n{k}\n{shown}\n".encode())
     here = Path(__file__).resolve().parent.parent
     for path in (here / "similar.py", here / "recurrence.py", Path(DEFAULT_CONCEPTS_PATH)):
         try:
@@ -69,16 +112,25 @@ def cache_key(cases: Sequence[CaseText], k: int) -> str:
     return digest.hexdigest()
 
 
-def _encode(figures: Mapping[str, list[Match]]) -> dict[str, list[list[Any]]]:
-    return {cid: [[m.id, m.score, list(m.shared_terms)] for m in matches]
-            for cid, matches in figures.items()}
+def _encode(figures: Mapping[str, Sequence[Match]]) -> dict[str, Any]:
+    def one(matches: Sequence[Match]) -> Any:
+        listed = [[m.id, m.score, list(m.shared_terms)] for m in matches]
+        return {"total": matches.total, "first": listed} if isinstance(
+            matches, FirstMatches) else listed
+
+    return {cid: one(matches) for cid, matches in figures.items()}
 
 
-def _decode(data: Any) -> dict[str, list[Match]]:
+def _decode(data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ValueError("not a mapping")
-    return {str(cid): [Match(str(m[0]), float(m[1]), tuple(str(t) for t in m[2]))
-                       for m in matches] for cid, matches in data.items()}
+
+    def one(stored: Any) -> Sequence[Match]:
+        if isinstance(stored, dict):
+            return FirstMatches(one(stored["first"]), int(stored["total"]))
+        return [Match(str(m[0]), float(m[1]), tuple(str(t) for t in m[2])) for m in stored]
+
+    return {str(cid): one(matches) for cid, matches in data.items()}
 
 
 def load(path: Path, key: str) -> SimilarFigures | None:
@@ -111,15 +163,15 @@ def save(path: Path, key: str, figures: SimilarFigures) -> None:
 
 def figures_for(cases: Sequence[CaseText], k: int,
                 make_index: Callable[[Sequence[CaseText]], SimilarityIndex],
-                cache_path: Path | None = None) -> SimilarFigures:
-    """The figures of ``cases``: from ``cache_path`` when it holds them, else computed (and
-    stored there)."""
+                cache_path: Path | None = None, *, shown: int | None = None) -> SimilarFigures:
+    """The figures of ``cases`` (``shown`` as in :func:`of_index`): from ``cache_path`` when
+    it holds them, else computed (and stored there)."""
     if cache_path is None:
-        return compute(cases, k, make_index)
-    key = cache_key(cases, k)
+        return compute(cases, k, make_index, shown)
+    key = cache_key(cases, k, shown)
     cached = load(cache_path, key)
     if cached is not None:
         return cached
-    figures = compute(cases, k, make_index)
+    figures = compute(cases, k, make_index, shown)
     save(cache_path, key, figures)
     return figures

@@ -8,7 +8,10 @@ markers carry a random token of the build, so no text of a post-mortem can name 
 
 A block that search leaves out anyway (its element carries ``data-search-exclude``) is put
 back only into the finished page, after the search plugin has read the content: it is then
-not parsed for nothing.
+not parsed for nothing. Such a block may also be held as the function that renders it
+(:meth:`HtmlStash.defer`): MkDocs reads every page before it writes the first one, so the
+post-mortem pages' cards and tables are then rendered one page at a time instead of being
+held, rendered, for the whole build.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ class HtmlStash:
         token = secrets.token_hex(8)
         self._prefix = f"<!--pm-{token}-"
         self._pattern = re.compile(f"<!--pm-{token}-([sx][0-9]+)-->")
-        self._held: dict[str, str] = {}
+        self._held: dict[str, str | Callable[[], str]] = {}
         self._count = 0  # not len(_held): filling releases blocks, numbers must stay unique
 
     def hold(self, html: str, *, searchable: bool | None = None) -> str:
@@ -41,6 +44,14 @@ class HtmlStash:
         self._held[number] = html
         return f"{self._prefix}{number}-->"
 
+    def defer(self, render: Callable[[], str]) -> str:
+        """The marker of a block search leaves out, rendered by ``render()`` when put back
+        into the finished page (it must return one ``data-search-exclude`` element)."""
+        number = f"x{self._count}"
+        self._count += 1
+        self._held[number] = render
+        return f"{self._prefix}{number}-->"
+
     def fill(self, html: str, *, excluded: bool = False) -> str:
         """``html`` with each marker replaced by what it holds (released: used once); the
         blocks search leaves out only with ``excluded`` (the finished page)."""
@@ -51,7 +62,8 @@ class HtmlStash:
             number = match.group(1)
             if number[0] == "x" and not excluded:
                 return match.group(0)
-            return self._held.pop(number, "")
+            held = self._held.pop(number, "")
+            return held if isinstance(held, str) else held()
 
         return self._pattern.sub(put, html)
 

@@ -7,6 +7,7 @@ they appear on; the site then works from any base path and from ``file://``.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections.abc import Mapping
@@ -43,6 +44,7 @@ def page_url(src_uri: str, *, use_directory_urls: bool = True) -> str:
     return quote(url)
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the views link each service, view and year per row
 def relative_url(target: str, page: str) -> str:
     """``target`` (a site URL such as ``incidents/2026/x/``) as seen from the page ``page``."""
     target, _, fragment = target.partition("#")

@@ -21,12 +21,12 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from ..findings import Finding, Level
-from ..markdown import Body, slugify
+from ..markdown import slugify
 from ..pipeline import CheckResult
 from ..settings import Settings
 from .exports import action_items_csv, atom_feed, incidents_json
 from .incident_page import decorate
-from .learning import learning_from
+from .learning import SIMILAR_SHOWN, learning_from
 from .macros import SiteMacros
 from .navigation import with_year_pages
 from .outlines import CACHE_FILE as OUTLINE_CACHE
@@ -75,7 +75,6 @@ class Publisher:
         self.site: Site | None = None
         self.summary: dict[str, Any] = {}
         self.incident_pages: dict[str, Incident] = {}
-        self.bodies: dict[str, Body] = {}
         self.outlines = OutlineCache(None)
         self.stash = HtmlStash()
         self.generated: set[str] = set()
@@ -140,14 +139,15 @@ class Publisher:
         self.outlines = OutlineCache(self.settings.project_dir / OUTLINE_CACHE if cached
                                      else None)
         # The public copies on a public site (their own cache key).
-        learning = learning_from(postmortems, rollups, cache)
+        learning = learning_from(postmortems, rollups, cache, shown=SIMILAR_SHOWN)
         self.site = site = Site(rollups, urls, self.site_options, learning)
         self.summary.clear()
         self.summary.update(rollups.summary())
         self.incident_pages = {published[i.source].src_uri: i for i in rollups.incidents
                                if i.source in published}
-        self.bodies = {published[pm.path].src_uri: pm.document for pm in postmortems
-                       if pm.path in published and pm.document is not None}
+        for pm in postmortems:  # the outlines now: the parsed bodies are not kept for the pages
+            if pm.path in published and pm.document is not None:
+                self.outlines.prime(pm.document)
         tags = any(name in config.plugins for name in TAGS_PLUGINS)
         self.generated = set()
         pages = site.pages(tags=tags)
@@ -213,10 +213,9 @@ class Publisher:
         page.edit_url = None if self.public else edit_url(self.edit_base, incident.source)
         link = self.site.urls.link(page.url)
         similar = self.site.learning.similar.get(incident.id, []) if self.site.learning else None
-        body = self.bodies.get(uri)
         decorated = decorate(markdown, incident, self.site.rollups, link, page.edit_url,
-                             body, similar, self.outlines.outline(markdown, body),
-                             self.stash.hold)
+                             None, similar, self.outlines.outline(markdown, None),
+                             self.stash.hold, self.stash.defer)
         findings = self.findings.get(incident.source)
         if findings:
             decorated = findings_box(findings) + "\n\n" + decorated
