@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import os
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from ..findings import Finding, Level
 from ..markdown import slugify
 from ..pipeline import CheckResult
 from ..settings import Settings
+from .apart import run_apart
 from .exports import action_items_csv, atom_feed, incidents_json
 from .incident_page import decorate
 from .learning import SIMILAR_SHOWN, learning_from
@@ -43,6 +45,7 @@ from .search import (
     index_entries,
     rewrite_index,
 )
+from .similarity import APART_MIN
 from .similarity import CACHE_FILE as SIMILAR_CACHE
 from .stash import HtmlStash, hold_blocks
 from .templating import clean_text
@@ -76,6 +79,7 @@ class Publisher:
         self.summary: dict[str, Any] = {}
         self.incident_pages: dict[str, Incident] = {}
         self.outlines = OutlineCache(None)
+        self.exports_dir: tempfile.TemporaryDirectory[str] | None = None
         self.stash = HtmlStash()
         self.generated: set[str] = set()
         self.hidden_uris: set[str] = set()
@@ -159,14 +163,32 @@ class Publisher:
             content = hold_blocks(page.markdown, self.stash.hold)
             self._add(files, File.generated(config, page.uri, content=content,
                                             inclusion=inclusion))
-        exports = {
-            EXPORTS["json"]: incidents_json(rollups, urls),
-            EXPORTS["csv"]: action_items_csv(rollups, urls),
-            EXPORTS["feed"]: atom_feed(rollups, urls, site_name=self.site_options.site_name,
-                                       size=self.site_options.feed_size),
-        }
-        for uri, content in exports.items():
-            self._add(files, File.generated(config, uri, content=content))
+        def make_exports() -> dict[str, bytes]:
+            return {
+                EXPORTS["json"]: incidents_json(rollups, urls).encode("utf-8"),
+                EXPORTS["csv"]: action_items_csv(rollups, urls).encode("utf-8"),
+                EXPORTS["feed"]: atom_feed(rollups, urls, site_name=self.site_options.site_name,
+                                           size=self.site_options.feed_size).encode("utf-8"),
+            }
+
+        self._drop_exports()
+        if len(rollups.incidents) < APART_MIN:
+            for uri, content in make_exports().items():
+                self._add(files, File.generated(config, uri, content=content))
+        else:  # tens of MB at 10,000: made in a child, kept on disk until MkDocs copies them
+            self.exports_dir = tempfile.TemporaryDirectory(prefix="postmortems-exports-")
+            folder = Path(self.exports_dir.name)
+
+            def write_exports() -> dict[str, str]:
+                written = {}
+                for uri, content in make_exports().items():
+                    path = folder / uri.replace("/", "_")
+                    path.write_bytes(content)
+                    written[uri] = str(path)
+                return written
+
+            for uri, path in run_apart(write_exports, large=True).items():
+                self._add(files, File.generated(config, uri, abs_src_path=path))
         if self.findings:
             self._add(files, File.generated(config, FINDINGS_URI,
                                             content=findings_page(self.findings)))
@@ -253,6 +275,13 @@ class Publisher:
             rewrite_index(index, self.boosts)
         escape_markup(index)
         self.outlines.save()
+        self._drop_exports()
+
+    def _drop_exports(self) -> None:
+        """Remove the exports a large build wrote to a temporary folder (copied by now)."""
+        if self.exports_dir is not None:
+            self.exports_dir.cleanup()
+            self.exports_dir = None
 
 
 #: The page that lists every finding, generated under ``mkdocs serve`` only.
