@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
+import gc
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -46,6 +49,25 @@ def load_settings(config_file: Path | None) -> Settings:
     if key is not None:
         keep_settings(settings, key)
     return settings
+
+
+def _without_gc(command: Callable[..., None]) -> Callable[..., None]:
+    """Run ``command`` with the cyclic garbage collector off. A check builds many small objects
+    that live until it ends (the cache index, a result per file): the collector would only walk
+    them again and again (seconds at 10,000). Workers checking files run with it (see
+    ``pipeline._check_misses``)."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> None:
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            command(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+
+    return run
 
 
 MAIN_EPILOG = """\b
@@ -119,6 +141,7 @@ Examples:
     is_flag=True,
     help="Check every file again instead of reusing the results of unchanged ones.",
 )
+@_without_gc
 def check(
     paths: tuple[Path, ...],
     output_format: str,
@@ -133,29 +156,6 @@ def check(
     Exit status: 0 clean, 1 findings that fail, 2 usage or configuration error, 3 the
     checker itself failed on a file (reported as an internal-error finding).
     """
-    import gc
-
-    # A check builds many small objects that live until it ends (the cache index, a result
-    # per file): the collector would only walk them again and again (seconds at 10,000).
-    # Workers checking files run with it (see pipeline._check_misses).
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        _check(paths, output_format, output_file, strict, rules, config_file, no_cache)
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _check(
-    paths: tuple[Path, ...],
-    output_format: str,
-    output_file: Path | None,
-    strict: bool,
-    rules: str,
-    config_file: Path | None,
-    no_cache: bool,
-) -> None:
     from .pipeline import Checker
     from .render.text import render_text
 
