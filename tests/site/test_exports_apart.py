@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from pathlib import Path
 
@@ -13,7 +14,8 @@ from tests.site.conftest import copy_repo_project
 from postmortems.site import apart, similarity, wiring
 from postmortems.site.urls import EXPORTS
 
-pytestmark = pytest.mark.skipif(not apart.can_fork(), reason="needs fork and one thread")
+pytestmark = pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
+                                reason="needs fork")
 
 
 def _build(root: Path) -> dict[str, bytes]:
