@@ -34,11 +34,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .cachefiles import make_cache_folder, write_json
 from .findings import Finding, Level, Suppression
 
 if TYPE_CHECKING:
@@ -530,10 +530,7 @@ class CheckCache:
             self.changed = self.changed or bool(stale)
         if not self.changed:
             return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            (self.path.parent / ".gitignore").write_text("*\n", encoding="utf-8")
-        except OSError:
+        if not make_cache_folder(self.path.parent):
             return  # a read-only project still checks; it only checks everything each time
         if not self.store.write(self._new, self.ranking_key, self._ranked, wanted,
                                 self._features):
@@ -541,13 +538,7 @@ class CheckCache:
         files = {**self._stored, **{p: e.index_record() for p, e in self.entries.items()}}
         data = {"format": CACHE_FORMAT, "key": self.key, "files": files,
                 "similar": {"key": self.ranking_key}, "outline": self.outline}
-        try:
-            handle, temporary = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(data, out, separators=(",", ":"))
-            os.replace(temporary, self.path)
-        except OSError:
-            pass
+        write_json(self.path, data)
         self._new, self._ranked, self._features = {}, {}, None
         self.changed = False
 

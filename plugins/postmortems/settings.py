@@ -153,9 +153,9 @@ def cached_settings(config_file: Path) -> tuple[Settings | None, str | None]:
 
 def keep_settings(settings: Settings, key: str) -> None:
     """Keep the settings read from a ``mkdocs.yml`` under ``key`` (not when caching is off)."""
-    import json
     import os
-    import tempfile
+
+    from .cachefiles import write_json
 
     if not settings.cache or os.environ.get("POSTMORTEMS_NO_CACHE"):
         return
@@ -165,13 +165,4 @@ def keep_settings(settings: Settings, key: str) -> None:
     for name in ("draft_rules", "allowed_phrases", "extra_role_nouns"):
         values[name] = list(getattr(settings, name))
     values["today"] = settings.today.isoformat() if settings.today else None
-    path = settings.project_dir / SETTINGS_CACHE
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        (path.parent / ".gitignore").write_text("*\n", encoding="utf-8")
-        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump({"key": key, "settings": values}, out)
-        os.replace(temporary, path)
-    except OSError:
-        pass
+    write_json(settings.project_dir / SETTINGS_CACHE, {"key": key, "settings": values})

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from ..cachefiles import write_json
 from ..markdown import Body
 from .incident_page import Outline, outline
 
@@ -84,11 +83,4 @@ class OutlineCache:
         if self.path is None or not (self.changed or len(self.used) != len(self.stored)):
             return
         data = {"key": self.key, "outlines": {k: v.to_json() for k, v in self.used.items()}}
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(data, out, separators=(",", ":"))
-            os.replace(temporary, self.path)
-        except OSError:
-            pass
+        write_json(self.path, data)
