@@ -14,7 +14,10 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-__all__ = ["run_apart"]
+__all__ = ["APART_MIN", "can_fork", "run_apart"]
+
+#: From this many post-mortems a build step is large enough to run apart.
+APART_MIN = 2000
 
 T = TypeVar("T")
 

@@ -15,16 +15,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import astuple, dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from ..cachefiles import write_json
 from ..similar import DEFAULT_CONCEPTS_PATH, CaseText, Match, SimilarityIndex
-from .apart import run_apart
+from .apart import APART_MIN, run_apart
 
 CACHE_FORMAT = 2
 #: Beside the checker's cache (``.cache/postmortems/check.json``).
@@ -149,21 +148,7 @@ def save(path: Path, key: str, figures: SimilarFigures) -> None:
     """Write the figures atomically; a read-only project simply computes them each time."""
     data = {"key": key, "nearest": _encode(figures.nearest),
             "very_similar": _encode(figures.very_similar)}
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        ignore = path.parent / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("*\n", encoding="utf-8")
-        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(data, out, separators=(",", ":"))
-        os.replace(temporary, path)
-    except OSError:
-        pass
-
-
-#: From this many cases the figures are computed in a child process (see ``apart``).
-APART_MIN = 2000
+    write_json(path, data)
 
 
 def compute_apart(cases: Sequence[CaseText], k: int,

@@ -25,7 +25,7 @@ from ..findings import Finding, Level
 from ..markdown import slugify
 from ..pipeline import CheckResult
 from ..settings import Settings
-from .apart import run_apart
+from .apart import APART_MIN, run_apart
 from .exports import action_items_csv, atom_feed, incidents_json
 from .incident_page import decorate
 from .learning import SIMILAR_SHOWN, learning_from
@@ -45,7 +45,6 @@ from .search import (
     index_entries,
     rewrite_index,
 )
-from .similarity import APART_MIN
 from .similarity import CACHE_FILE as SIMILAR_CACHE
 from .stash import HtmlStash, hold_blocks
 from .templating import clean_text
