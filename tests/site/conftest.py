@@ -21,6 +21,9 @@ import yaml
 from tests.conftest import REPO, run_mkdocs
 
 from postmortems.model import Postmortem
+from postmortems.site.pages import Site, SiteOptions
+from postmortems.site.rollups import build_rollups
+from postmortems.site.urls import SiteUrls
 from postmortems.source import read_source
 
 TODAY = dt.date(2026, 11, 26)
@@ -229,3 +232,16 @@ def make_postmortem(folder: Path, incident_id: str, **meta: Any) -> Postmortem:
         title=data["title"])
     path.write_text(text, encoding="utf-8")
     return Postmortem(read_source(path))
+
+
+def owner_site(folder: Path, items: list[list[dict[str, Any]]], index_page_size: int) -> Site:
+    """The site of one post-mortem a month from January 2025, the n-th holding ``items[n]``."""
+    pms = [make_postmortem(folder, f"INC-2025-00{n}", action_items=held,
+                           started=f"2025-0{1 + n}-01T10:00:00Z",
+                           detected=f"2025-0{1 + n}-01T10:05:00Z",
+                           contained=f"2025-0{1 + n}-01T10:10:00Z",
+                           resolved=f"2025-0{1 + n}-01T11:00:00Z")
+           for n, held in enumerate(items)]
+    rollups = build_rollups(pms, TODAY)
+    urls = SiteUrls({i.id: f"incidents/{i.id}/" for i in rollups.incidents})
+    return Site(rollups, urls, SiteOptions(index_page_size=index_page_size))

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
 
-from tests.site.conftest import make_postmortem
+from tests.site.conftest import owner_site
 
-from postmortems.site.pages import ROWS_PER_PAGE_FACTOR, Site, SiteOptions
-from postmortems.site.rollups import build_rollups
-from postmortems.site.urls import SiteUrls
-
-TODAY = dt.date(2026, 11, 26)
+from postmortems.site.pages import ROWS_PER_PAGE_FACTOR, Site
 
 
 def _site(tmp_path: Path, open_items: int, closed_items: int, size: int) -> Site:
@@ -20,14 +15,7 @@ def _site(tmp_path: Path, open_items: int, closed_items: int, size: int) -> Site
               "status": "open"} for n in range(open_items)]
     items += [{"action": f"Closed step {n}", "owner": "db-team", "due": "2025-02-01",
                "status": "done"} for n in range(closed_items)]
-    pms = [make_postmortem(tmp_path, f"INC-2025-00{n}", action_items=items[n::2],
-                           started=f"2025-0{1 + n}-01T10:00:00Z",
-                           detected=f"2025-0{1 + n}-01T10:05:00Z",
-                           contained=f"2025-0{1 + n}-01T10:10:00Z",
-                           resolved=f"2025-0{1 + n}-01T11:00:00Z") for n in range(2)]
-    rollups = build_rollups(pms, TODAY)
-    urls = SiteUrls({i.id: f"incidents/{i.id}/" for i in rollups.incidents})
-    return Site(rollups, urls, SiteOptions(index_page_size=size))
+    return owner_site(tmp_path, [items[0::2], items[1::2]], size)
 
 
 def _cells(markdown: str) -> list[str]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import markdown
 import pytest
-from tests.site.conftest import make_postmortem
+from tests.site.conftest import make_postmortem, owner_site
 
 from postmortems.site.exports import csv_cell, html_safe_json
 from postmortems.site.incident_page import decorate
@@ -264,14 +264,7 @@ def test_markers_stay_unique_after_blocks_are_put_back() -> None:
 def test_owner_page_shows_a_bounded_number_of_closed_items(tmp_path: Path) -> None:
     items = [{"action": f"Step {n}", "owner": "db-team", "due": f"2025-02-{1 + n:02d}",
               "status": "done"} for n in range(14)]
-    pms = [make_postmortem(tmp_path, f"INC-2025-00{n}", action_items=items,
-                           started=f"2025-0{1 + n}-01T10:00:00Z",
-                           detected=f"2025-0{1 + n}-01T10:05:00Z",
-                           contained=f"2025-0{1 + n}-01T10:10:00Z",
-                           resolved=f"2025-0{1 + n}-01T11:00:00Z") for n in range(2)]
-    rollups = build_rollups(pms, TODAY)
-    urls = SiteUrls({i.id: f"incidents/{i.id}/" for i in rollups.incidents})
-    site = Site(rollups, urls, SiteOptions(index_page_size=1))
+    site = owner_site(tmp_path, [items, items], 1)
     pages = {p.uri: p for p in site.pages()}
     owner = pages["action-items/owner-db-team.md"]
     assert not owner.in_nav
