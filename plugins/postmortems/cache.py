@@ -10,11 +10,11 @@ reads only what it needs:
 
 - ``check.json``, the index, read whole by every run: per file its content digest, size,
   modification and change times, inode, when it was stat'ed, its case digest, how many
-  findings and suppressions it has, and the few front-matter fields collection checks use
-  (:data:`CONTEXT_FIELDS`) with the positions of ``id`` and ``related``;
+  findings and suppressions it has, and its id with the id's line;
 - ``check-results.sqlite``, the heavy results, read row by row as they are needed: per file
-  its findings and suppressions, its whole front matter and its similarity case, and the
-  collection's ``similar-not-related`` findings per file.
+  its findings and suppressions, its whole front matter, the few front-matter fields
+  collection checks use (:data:`CONTEXT_FIELDS`) with their positions, and its similarity
+  case; and the collection's ``similar-not-related`` findings per file.
 
 A file whose digest, or a configuration whose fingerprint, differs is checked again; a
 cache that cannot be read (or of another format or key) is ignored and rewritten. A file
@@ -44,18 +44,20 @@ from .findings import Finding, Level, Suppression
 if TYPE_CHECKING:
     import sqlite3
 
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 #: A file modified this close to (or after) the moment it was checked is re-hashed next time.
 RACY_NS = 2_000_000_000
 #: The index (small, read whole).
 CACHE_FILE = Path(".cache") / "postmortems" / "check.json"
 #: The heavy results (read by row).
 RESULTS_FILE = Path(".cache") / "postmortems" / "check-results.sqlite"
-#: The front-matter fields the index keeps: what collection checks and the verdict read of
-#: a file taken from the cache.
+#: The front-matter fields kept apart from the whole front matter: what collection checks and
+#: the verdict read of a file taken from the cache.
 CONTEXT_FIELDS = ("id", "status", "related", "services", "tags", "title", "started")
 #: From this many rows asked for, a table is read in one query rather than row by row.
 _BULK_FROM = 64
+#: An entry's context fields not read yet: they are in the results store.
+_IN_STORE = object()
 
 
 def digest(data: bytes) -> str:
@@ -131,9 +133,9 @@ class Entry:
         self._findings, self._suppressions = findings, suppressions
         self._meta, self._case = meta, case
         self._store, self._path = store, path
-        #: The index's fields and positions, as JSON until first used (a check of one file
-        #: needs only the other files' ids).
-        self._blob = blob
+        #: The context fields and positions, as JSON until first used, or :data:`_IN_STORE`
+        #: (a check of one file needs only the other files' ids).
+        self._blob: Any = blob
         self._context: Any = None
         self._positions = positions
         if blob is None:
@@ -145,8 +147,11 @@ class Entry:
         self.id, self.id_line = ident, id_line
 
     def _unpack(self) -> None:
+        blob = self._blob
+        if blob is _IN_STORE:
+            blob = self._store.context(self._path, self.digest) if self._store else None
         try:
-            self._context, positions = json.loads(self._blob or "[null, []]")
+            self._context, positions = json.loads(blob or "[null, []]")
             self._positions = positions if isinstance(positions, list) else []
         except (ValueError, TypeError):
             self._context, self._positions = None, []
@@ -214,30 +219,36 @@ class Entry:
 
     def index_record(self) -> list[Any]:
         """The entry's line of the index."""
-        blob = self._blob if self._blob is not None else _dumps(
-            [self._context, [list(p) for p in self._positions or ()]])
         return [self.digest, self.size, self.mtime_ns, self.ctime_ns, self.inode, self.seen_ns,
-                self.case_digest, self.heavy, self.has_front_matter, self.id, self.id_line,
-                blob]
+                self.case_digest, self.heavy, self.has_front_matter, self.id, self.id_line]
 
     @classmethod
     def from_index(cls, record: list[Any], store: ResultStore, path: str) -> Entry:
         """An entry from its line of the index; its heavy fields come from ``store``."""
         (digest_, size, mtime_ns, ctime_ns, inode, seen_ns, case_digest, heavy, has_front,
-         ident, id_line, blob) = record
+         ident, id_line) = record
         if not isinstance(digest_, str) or not isinstance(heavy, int) or \
-                not isinstance(blob, str) or not isinstance(id_line, int):
+                not isinstance(id_line, int):
             raise TypeError("not an index record")
-        return cls(digest_, int(size), int(mtime_ns), None, None, None, None, bool(has_front),
-                   None, case_digest, int(ctime_ns), int(inode), int(seen_ns), heavy=heavy,
-                   store=store, path=path, blob=blob,
-                   ident=ident if isinstance(ident, str) else None, id_line=id_line)
+        # Set directly rather than through __init__: a check of one file makes one entry for
+        # every other file of the collection.
+        entry = cls.__new__(cls)
+        entry.digest, entry.size, entry.mtime_ns = digest_, int(size), int(mtime_ns)
+        entry.ctime_ns, entry.inode, entry.seen_ns = int(ctime_ns), int(inode), int(seen_ns)
+        entry.has_front_matter, entry.case_digest, entry.heavy = bool(has_front), case_digest, heavy
+        entry._findings = entry._suppressions = entry._meta = entry._case = None
+        entry._store, entry._path, entry._blob = store, path, _IN_STORE
+        entry._context = entry._positions = None
+        entry.id, entry.id_line = (ident if isinstance(ident, str) else None), id_line
+        return entry
 
-    def heavy_row(self) -> tuple[str, str, str]:
-        """The findings with suppressions, the case and the front matter, as JSON."""
+    def heavy_row(self) -> tuple[str, str, str, str]:
+        """The findings with suppressions, the case, the front matter and the context fields
+        with their positions, as JSON."""
         findings = [[f.to_dict() for f in self.findings],
                     [[s.path, s.line, s.rule, s.reason] for s in self.suppressions]]
-        return (_dumps(findings), _dumps(self.case), _dumps(self.meta))
+        context = _dumps([self.context, [list(p) for p in self.positions]])
+        return (_dumps(findings), _dumps(self.case), _dumps(self.meta), context)
 
 
 def _dumps(value: Any) -> str:
@@ -254,7 +265,7 @@ def finding_from_json(data: Mapping[str, Any]) -> Finding:
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS results (path TEXT PRIMARY KEY, key TEXT, digest TEXT, "
-    "findings TEXT, ccase TEXT, meta TEXT)",
+    "findings TEXT, ccase TEXT, meta TEXT, context TEXT)",
     "CREATE TABLE IF NOT EXISTS ranking (path TEXT PRIMARY KEY, key TEXT, data TEXT)",
     # The similarity index's per-case features (``SimilarityIndex.to_data()``), one row.
     "CREATE TABLE IF NOT EXISTS features (name TEXT PRIMARY KEY, key TEXT, data TEXT)",
@@ -269,8 +280,9 @@ class ResultStore:
         self.key = key
         self._db: sqlite3.Connection | None = None
         self._cases: dict[str, tuple[str, str]] | None = None
+        self._contexts: dict[str, tuple[str, str]] | None = None
         #: Rows read, by table (what a run had to read).
-        self.reads: dict[str, int] = {"results": 0, "cases": 0, "ranking": 0}
+        self.reads: dict[str, int] = {"results": 0, "cases": 0, "ranking": 0, "contexts": 0}
         #: The rows this key holds: path -> content digest (read on first use).
         self._present: dict[str, str] | None = None
 
@@ -345,6 +357,21 @@ class ResultStore:
             return None
         return value if isinstance(value, dict) else None
 
+    def context(self, path: str, content: str) -> str | None:
+        """The context fields and positions kept for this content of ``path``, as JSON (row
+        by row at first; from the :data:`_BULK_FROM`-th on, all at once)."""
+        if self._contexts is None and self.reads["contexts"] >= _BULK_FROM:
+            rows = self._query("SELECT path, digest, context FROM results WHERE key = ?",
+                               (self.key,))
+            self._contexts = {p: (d, c) for p, d, c in rows}
+        self.reads["contexts"] += 1
+        if self._contexts is not None:
+            found = self._contexts.get(path)
+            return found[1] if found is not None and found[0] == content else None
+        rows = self._query("SELECT context FROM results WHERE path = ? AND key = ? AND "
+                           "digest = ?", (path, self.key, content))
+        return rows[0][0] if rows else None
+
     def rankings(self, key: str, paths: Iterable[str]) -> dict[str, dict[str, Any]]:
         """The similar findings records of ``paths`` kept under the cases digest ``key``."""
         wanted = list(paths)
@@ -394,7 +421,7 @@ class ResultStore:
                         for statement in _SCHEMA:
                             db.execute(statement)
                         db.executemany(
-                            "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?)",
+                            "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?, ?)",
                             ((p, self.key, e.digest, *e.heavy_row()) for p, e in results.items()))
                         db.executemany("INSERT OR REPLACE INTO ranking VALUES (?, ?, ?)",
                                        ((p, ranking_key, _dumps(r)) for p, r in ranking.items()))
@@ -409,7 +436,7 @@ class ResultStore:
                 finally:
                     db.close()
                 self._present = None
-                self._cases = None
+                self._cases = self._contexts = None
                 return True
             except sqlite3.DatabaseError:
                 if attempt == 2:

@@ -25,9 +25,9 @@ from .cache import RACY_NS, CheckCache, Entry, digest, finding_from_json, finger
 from .findings import Finding, Level, Suppression, fails
 from .levels import LevelPolicy, check_names, resolve
 from .model import Postmortem
+from .positions import LoadedYaml, Position, dotted
 from .settings import Settings
 from .source import MARKDOWN_SUFFIXES, SourceFile, display_path, read_source
-from .yamlpos import LoadedYaml, Position, dotted
 
 if TYPE_CHECKING:
     from . import secretscan
@@ -276,9 +276,9 @@ class Checker:
                 continue
             entry = None
             if cache is not None:
-                entry = cache.unchanged(shown, stat) or _by_content(cache, path, shown,
+                entry = cache.unchanged(shown, stat) or _by_content(cache, Path(path), shown,
                                                                     (stat, seen_ns))
-            others.append((path, shown, entry))
+            others.append((Path(path) if entry is None else path, shown, entry))
         return others
 
     def _open_cache(self) -> CheckCache | None:
@@ -601,14 +601,15 @@ class ShownPaths:
 def _walk_markdown(collection: Path, project_dir: Path) -> list[_Walked]:
     """What :func:`discover` finds under one folder, each file with its shown path, its
     stat and when that was taken: one stat a file, and a file's real path is resolved only
-    when it is a link."""
+    when it is a link. Paths are strings (a ``Path`` per file costs more than its stat)."""
     top = collection.resolve()
     try:
         prefix: str | None = top.relative_to(project_dir.resolve()).as_posix()
     except ValueError:
         prefix = None
     found = []
-    folders = [(collection, "")]
+    folders = [(os.fspath(collection), "")]
+    join = os.path.join
     while folders:
         folder, relative = folders.pop()
         try:
@@ -621,7 +622,7 @@ def _walk_markdown(collection: Path, project_dir: Path) -> list[_Walked]:
                 continue
             try:
                 if entry.is_dir(follow_symlinks=False):
-                    folders.append((folder / name, f"{relative}{name}/"))
+                    folders.append((join(folder, name), f"{relative}{name}/"))
                     continue
             except OSError:
                 continue
@@ -635,17 +636,20 @@ def _walk_markdown(collection: Path, project_dir: Path) -> list[_Walked]:
                 continue
             if not file_modes.S_ISREG(stat.st_mode):
                 continue
-            path = folder / name
+            path = join(folder, name)
             if link:
-                shown = display_path(path, project_dir)
+                shown = display_path(Path(path), project_dir)
             elif prefix is None:
-                shown = path.as_posix()
+                shown = Path(path).as_posix()
             else:
                 shown = relative + name if prefix == "." else f"{prefix}/{relative}{name}"
             found.append((f"{relative}{name}", (path, shown, stat, seen_ns)))
     # As the paths sort (case-blind where the system is): all are under ``collection``, so
     # by their parts below it.
-    found.sort(key=lambda item: tuple(map(os.path.normcase, item[0].split("/"))))
+    if os.path.normcase("A") == "A":
+        found.sort(key=lambda item: item[0].split("/"))
+    else:
+        found.sort(key=lambda item: tuple(map(os.path.normcase, item[0].split("/"))))
     return [item for _, item in found]
 
 
@@ -659,13 +663,14 @@ def _stat_markdown(paths: Sequence[Path], project_dir: Path) -> list[_Walked]:
         except OSError:
             continue
         if file_modes.S_ISREG(stat.st_mode):
-            found.append((path, display_path(path, project_dir), stat, seen_ns))
+            found.append((path, os.fspath(path), display_path(path, project_dir), stat,
+                          seen_ns))
     found.sort(key=lambda item: tuple(map(os.path.normcase, item[0].parts)))
-    return found
+    return [item[1:] for item in found]
 
 
 #: A file found under the collection: path, shown path, stat, when it was taken.
-_Walked = tuple[Path, str, os.stat_result, int]
+_Walked = tuple[str, str, os.stat_result, int]
 
 
 class CaseRef(NamedTuple):
@@ -844,8 +849,9 @@ def _case_of(pm: Postmortem) -> CaseText | None:
     return recurrence.case_from_document(pm.meta, pm.document) if pm.source.readable else None
 
 
-#: A post-mortem of the collection that is not being checked: path, shown path, cache entry.
-_Other = tuple[Path, str, "Entry | None"]
+#: A post-mortem of the collection that is not being checked: path (a ``Path`` when it has no
+#: cache entry, else a string), shown path, cache entry.
+_Other = tuple["Path | str", str, "Entry | None"]
 
 
 def _context(others: Sequence[_Other]) -> list[checks.IdRef]:

@@ -17,7 +17,7 @@ from .errors import ConfigurationError
 from .findings import Finding, Level
 from .formats import format_checker
 from .markdown import Body
-from .yamlpos import LoadedYaml, dotted
+from .positions import LoadedYaml, dotted
 
 _REQUIRED = re.compile(r"^'(?P<name>.+)' is a required property$")
 _TYPE_NAMES = {

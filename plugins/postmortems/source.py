@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .findings import Finding, Level
-from .yamlpos import LoadedYaml, load_yaml
+from .positions import LoadedYaml
 
 if TYPE_CHECKING:
     from .markdown import Body
@@ -167,6 +167,8 @@ def parse_text(source: SourceFile) -> None:
         return
     source.has_front_matter = True
     source.front_matter_end = closing
+    from .yamlpos import load_yaml  # (not needed to read a cached result)
+
     source.front_matter = load_yaml(front, line_offset=1)
     for problem in source.front_matter.problems:
         source.error(

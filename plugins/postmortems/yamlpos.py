@@ -8,12 +8,14 @@ that the JSON Schema checks their format, and (d) bound the work an alias bomb c
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
-Path_ = tuple[str | int, ...]
+from .positions import LoadedYaml, Path_, Position, YamlProblem, dotted
+
+__all__ = ["MAX_DEPTH", "MAX_NODES", "LoadedYaml", "Position", "YamlProblem", "dotted",
+           "load_yaml"]
 
 #: Upper bound on nodes visited, aliases included: a "billion laughs" document stops here.
 MAX_NODES = 100_000
@@ -37,45 +39,6 @@ _StringTimestampLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-
-
-@dataclass(frozen=True)
-class Position:
-    """1-based line and column in the file."""
-
-    line: int
-    column: int
-
-
-@dataclass
-class YamlProblem:
-    """A problem found while loading: syntax, duplicate key, unsupported value."""
-
-    rule: str
-    message: str
-    hint: str
-    position: Position
-
-
-@dataclass
-class LoadedYaml:
-    """The data, the position of every path in it, and any problems found."""
-
-    data: Any = None
-    positions: dict[Path_, Position] = field(default_factory=dict)
-    problems: list[YamlProblem] = field(default_factory=list)
-    #: Where each scalar value starts, and its YAML style (``'"'``, ``"'"``, ``"|"``, ``">"``
-    #: or None for a plain scalar).
-    values: dict[Path_, tuple[Position, str | None]] = field(default_factory=dict)
-
-    def position_of(self, path: Path_) -> Position | None:
-        """Position of ``path``, or of its nearest ancestor that has one."""
-        path = tuple(path)
-        while path:
-            if path in self.positions:
-                return self.positions[path]
-            path = path[:-1]
-        return self.positions.get(())
 
 
 class _Builder:
@@ -203,14 +166,6 @@ def _merge_depth(node: yaml.Node, limit: int) -> int:
             break
         frontier, depth = following, depth + 1
     return depth
-
-
-def dotted(path: Path_) -> str:
-    """Render a data path the way authors read it: ``action_items[1].owner``."""
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
-    return text
 
 
 def load_yaml(text: str, line_offset: int = 0) -> LoadedYaml:

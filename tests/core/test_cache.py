@@ -279,7 +279,7 @@ def test_the_context_walk_finds_what_discover_finds(project: Project, tmp_path: 
     (incidents / "2026" / "out.md").symlink_to(outside / "o.md")
     (incidents / "linked").symlink_to(outside, target_is_directory=True)
     for collection in (incidents, project.root / "incidents" / ".." / "incidents"):
-        walked = [(p, shown) for p, shown, _, _ in
+        walked = [(Path(p), shown) for p, shown, _, _ in
                   pipeline._walk_markdown(collection, project.root)]
         expected = [(p, display_path(p, project.root)) for p in pipeline.discover([collection])
                     if p.is_file()]
