@@ -14,6 +14,7 @@ from tests.conftest import VALID_POSTMORTEM, Project
 from postmortems.site.search import (
     SectionBoost,
     boost_entries,
+    cause_title,
     escape_markup,
     index_entries,
     rewrite_index,
@@ -70,9 +71,12 @@ def test_edit_uri_option_and_boosts(project: Project) -> None:
     page = (site / "incidents/2026/2026-03-14-checkout/index.html").read_text("utf-8")
     assert "https://git.example/r/-/edit/trunk/incidents/2026/2026-03-14-checkout.md" in page
     index = json.loads((site / "search/search_index.json").read_text("utf-8"))
-    boosts = {d["location"]: d.get("boost") for d in index["docs"]}
-    assert boosts["incidents/2026/2026-03-14-checkout/#root-cause"] == 9
-    assert boosts["incidents/2026/2026-03-14-checkout/#summary"] == 3
+    boosts = {d["location"]: d.get("boost", 1) for d in index["docs"]}
+    # Relative to the post-mortem's other entries: its Root Cause 9 / 3, other pages 1 / 3.
+    assert boosts["incidents/2026/2026-03-14-checkout/#root-cause"] == 3
+    assert boosts["incidents/2026/2026-03-14-checkout/#summary"] == 1
+    others = [b for loc, b in boosts.items() if not loc.startswith("incidents/")]
+    assert others and all(b == 0.3333 for b in others)
 
 
 def test_boost_entries_retitles_with_escaped_summary() -> None:
@@ -85,6 +89,25 @@ def test_boost_entries_retitles_with_escaped_summary() -> None:
     assert "boost" not in index["docs"][1]
 
 
+def test_boosts_rank_as_if_every_post_mortem_entry_were_boosted() -> None:
+    docs = [{"location": "pm/#root-cause", "title": "Root Cause", "text": ""},
+            {"location": "pm/", "title": "PM", "text": "", "boost": 7},
+            {"location": "pm/#timeline", "title": "Timeline", "text": ""},
+            {"location": "view/", "title": "View", "text": ""},
+            {"location": "guide/#x", "title": "X", "text": "", "boost": 3}]
+    boost_entries(docs, {"pm/#root-cause": SectionBoost(4, "")}, ["pm/"], 2)
+    boosts = [d.get("boost", 1) for d in docs]
+    # As root cause 4, post-mortem entries 2 and other pages as they are, divided by 2.
+    assert boosts == [2, 1, 1, 0.5, 1.5]
+    assert "boost" not in docs[1] and "boost" not in docs[2]
+
+
+def test_cause_title_names_the_categories() -> None:
+    assert cause_title("A cause.", ["Capacity", "Deployment"]) == "A cause. (Capacity, Deployment)"
+    assert cause_title("A cause.", []) == "A cause."
+    assert cause_title("", ["Capacity"]) == "Capacity"
+
+
 def test_index_file_fallback_and_escaping(tmp_path: Path) -> None:
     path = tmp_path / "search_index.json"
     docs = [{"location": "a/#root-cause", "title": "Root Cause", "text": "<p>x &amp; y</p>"}]
@@ -93,5 +116,19 @@ def test_index_file_fallback_and_escaping(tmp_path: Path) -> None:
     assert rewrite_index(path, {"a/#root-cause": SectionBoost(4, "cause")}) == 1
     escape_markup(path)
     text = path.read_text(encoding="utf-8")
-    assert "<" not in text and ">" not in text and "&" not in text
     assert json.loads(text)["docs"][0] == {**docs[0], "boost": 4, "title": "Root Cause: cause"}
+    assert "<p>x &amp; y</p>" in text  # the theme's bare tags and entities stay as they are
+
+
+def test_escaping_leaves_only_the_bare_kept_tags(tmp_path: Path) -> None:
+    path = tmp_path / "search_index.json"
+    text = '<p>a</p> <script>x</script> <p class="y">b</p> <li>c</li> 1 > 0 <pre>d</pre>'
+    path.write_text(json.dumps({"docs": [{"location": "a/", "title": "<b>", "text": text}]}),
+                    encoding="utf-8")
+    escape_markup(path)
+    raw = path.read_text(encoding="utf-8")
+    assert raw.count("<") == raw.count(">") == 7  # the bare <p>, </p>, <li>... only
+    for tag in ("<p>", "</p>", "<li>", "</li>", "<pre>", "</pre>"):
+        assert tag in raw
+    assert "script" in raw and "<script" not in raw and '<p class' not in raw
+    assert json.loads(raw)["docs"][0] == {"location": "a/", "title": "<b>", "text": text}

@@ -191,7 +191,9 @@ def test_every_output_file_is_free_of_live_payloads(payload_site: BuiltSite) -> 
             found += [f"{name}: {x}" for x in live]
         elif path.suffix == ".json":
             data = json.loads(text)  # every JSON output parses
-            assert ("<" not in text and ">" not in text) or MARK not in text, name
+            # Nothing but the bare tags the theme keeps in its search entries is markup.
+            bare = re.sub("</?(?:p|code|pre|li|ol|ul|sub|sup)>", "", text)
+            assert ("<" not in bare and ">" not in bare) or MARK not in text, name
             for doc in data.get("docs", []) if isinstance(data, dict) else []:
                 live, _ = _live(doc.get("title", "") + doc.get("text", ""))
                 found += [f"{name} {doc['location']}: {x}" for x in live]

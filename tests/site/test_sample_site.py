@@ -17,6 +17,7 @@ from markupsafe import escape
 from tests.site.conftest import TODAY, BuiltSite, broken_links, causes, when
 
 from postmortems.site.stats import format_duration
+from postmortems.site.templating import CATEGORY_LABELS
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
@@ -284,16 +285,18 @@ def test_search_ranks_root_cause_sections_first(sample: BuiltSite) -> None:
     for meta in sample.published:
         url = sample.url_of(meta["id"])
         root_cause = docs[f"{url}#root-cause"]
-        assert root_cause["boost"] == 4
-        # Material weighs titles 1000 times text: the summary is in the entry's title.
+        # Boosts rank relative to each other: the Root Cause 4 / 2, the rest of the
+        # post-mortem 1 (no field), every other page 1 / 2.
+        assert root_cause["boost"] == 2
+        # Material weighs titles 1000 times text: the summary is in the entry's title, with
+        # the categories.
         summary = " ".join(cause["summary"] for cause in causes(meta))
-        assert html.unescape(root_cause["title"]) == f"Root Cause: {summary}"
-        words = summary.split()[:6]
-        assert " ".join(words) in html.unescape(root_cause["text"])
+        labels = ", ".join(dict.fromkeys(CATEGORY_LABELS[c["category"]] for c in causes(meta)))
+        assert html.unescape(root_cause["title"]) == f"Root Cause: {summary} ({labels})"
         others = [d for loc, d in docs.items() if loc.startswith(url) and "#root-cause" not in loc]
-        assert others and all(d["boost"] == 2 for d in others)
-    boosted = [d for d in index["docs"] if d.get("boost")]
-    assert all(d["location"].startswith("incidents/") for d in boosted)
+        assert others and all("boost" not in d for d in others)
+    pages = [d for d in index["docs"] if not d["location"].startswith("incidents/")]
+    assert pages and all(d["boost"] == 0.5 for d in pages)
 
 
 def test_sidebar_lists_views_not_incidents(sample: BuiltSite) -> None:

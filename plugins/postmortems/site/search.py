@@ -1,13 +1,17 @@
 """Search ranking: post-mortems above other pages, their *Root Cause* sections above all.
 
-Material for MkDocs (9.x) reads a page-level ``search: {boost: N}`` from page meta and puts
-it on every search entry of that page; its search worker passes each entry's ``boost`` to
-lunr, which multiplies the entry's score by it. There is no per-section setting, so before
-the search plugin writes ``search_index.json`` (or in the file, if its entries are not
-reachable), each Root Cause entry gets its own boost, and its title becomes
-``Root Cause: <summary>``: Material weighs title matches 1000 times text matches, so
-without the summary in the title any page whose title shares one word with the query
-would outrank the cause itself. The index format is the one the theme's worker reads:
+Material for MkDocs (9.x) puts a page's ``search: {boost: N}`` on every search entry of
+that page; its search worker passes each entry's ``boost`` to lunr, which multiplies the
+entry's score by it, so only the ratios of boosts rank. Before the search plugin writes
+``search_index.json`` (or in the file, if its entries are not reachable), the entries are
+boosted relative to the post-mortems' own: a Root Cause entry gets ``root_cause_boost /
+search_boost``, the other entries of a post-mortem none (1), and every entry of another page
+its own boost divided by ``search_boost``. That ranks exactly as boosting every entry of
+every post-mortem would, without a ``boost`` field on each of them (there are far more
+post-mortem entries than others). A Root Cause entry's title becomes ``Root Cause: <summary>
+(<categories>)``: Material weighs title matches 1000 times text matches, so without the
+summary in the title any page whose title shares one word with the query would outrank the
+cause itself. The index format is the one the theme's worker reads:
 ``{"config": ..., "docs": [{"location", "title", "text", "boost"?, "tags"?}]}``, titles
 being HTML-escaped text.
 """
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +28,11 @@ from typing import Any
 
 #: Section slugs whose search entries get the root-cause boost.
 ROOT_CAUSE_SLUGS = ("root-cause",)
+#: The tags Material's search plugin keeps in an entry's text, always written bare (no
+#: attributes); all other text it writes HTML-escaped.
+KEPT_TAGS = ("p", "code", "pre", "li", "ol", "ul", "sub", "sup")
+_KEPT = tuple(f"<{tag}>" for tag in KEPT_TAGS) + tuple(f"</{tag}>" for tag in KEPT_TAGS)
+_ANGLE = re.compile("(" + "|".join(_KEPT) + ")|[<>]")
 
 
 def find_anchor(toc: Iterable[Any], slugs: Iterable[str], normalize: Any) -> str | None:
@@ -45,18 +55,44 @@ class SectionBoost:
     summary: str = ""
 
 
-def boost_entries(entries: Iterable[dict[str, Any]], boosts: Mapping[str, SectionBoost]) -> int:
-    """Boost (and retitle) the entries whose location is in ``boosts``; how many changed."""
+def cause_title(summaries: str, categories: Iterable[str]) -> str:
+    """What a Root Cause entry's title adds: the summaries, then the categories (so that a
+    search for a category finds its causes first)."""
+    named = ", ".join(c for c in categories if c)
+    return f"{summaries} ({named})" if summaries and named else summaries or named
+
+
+def boost_entries(entries: Iterable[dict[str, Any]], boosts: Mapping[str, SectionBoost],
+                  pages: Iterable[str] = (), page_boost: float = 1) -> int:
+    """Boost (and retitle) the entries whose location is in ``boosts``; how many were.
+
+    ``pages``: the post-mortems' page URLs, whose entries rank ``page_boost`` times those of
+    other pages: their entries get no boost, the others' are divided by it (and the
+    sections' boosts too)."""
+    incident_pages = set(pages)
     changed = 0
     for entry in entries:
-        section = boosts.get(entry.get("location", ""))
-        if section is None:
-            continue
-        entry["boost"] = section.boost
-        if section.summary:
-            entry["title"] = f"{entry.get('title', '')}: {html.escape(section.summary, False)}"
-        changed += 1
+        location = entry.get("location", "")
+        section = boosts.get(location)
+        if section is not None:
+            _set_boost(entry, section.boost / page_boost)
+            if section.summary:
+                title = f"{entry.get('title', '')}: {html.escape(section.summary, False)}"
+                entry["title"] = title
+            changed += 1
+        elif location.partition("#")[0] in incident_pages:
+            entry.pop("boost", None)
+        elif page_boost != 1:
+            _set_boost(entry, float(entry.get("boost") or 1) / page_boost)
     return changed
+
+
+def _set_boost(entry: dict[str, Any], boost: float) -> None:
+    boost = round(boost, 4)
+    if boost == 1:
+        entry.pop("boost", None)
+    else:
+        entry["boost"] = int(boost) if boost.is_integer() else boost
 
 
 def index_entries(search_plugin: Any) -> list[dict[str, Any]] | None:
@@ -65,24 +101,37 @@ def index_entries(search_plugin: Any) -> list[dict[str, Any]] | None:
     return entries if isinstance(entries, list) else None
 
 
-def rewrite_index(path: Path, boosts: Mapping[str, SectionBoost]) -> int:
-    """Apply ``boosts`` to the search index file at ``path`` (when the entries could not be
-    changed before the search plugin wrote them)."""
+def rewrite_index(path: Path, boosts: Mapping[str, SectionBoost], pages: Iterable[str] = (),
+                  page_boost: float = 1) -> int:
+    """Apply the boosts (as :func:`boost_entries`) to the search index file at ``path`` (when
+    the entries could not be changed before the search plugin wrote them)."""
     if not path.is_file():
         return 0
     index = json.loads(path.read_text(encoding="utf-8"))
-    changed = boost_entries(index.get("docs", []), boosts)
+    changed = boost_entries(index.get("docs", []), boosts, pages, page_boost)
     path.write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")
     return changed
 
 
 def escape_markup(path: Path) -> None:
-    """Write ``<``, ``>`` and ``&`` of a JSON file as ``\\u`` escapes: the same strings to a
-    JSON reader, but no markup in the file whatever the post-mortems hold. Outside strings
-    JSON has none of these characters, so a text replacement is exact."""
+    """Write every ``<`` and ``>`` of the search index that is not part of a bare tag Material
+    keeps (:data:`KEPT_TAGS`) as a ``\\u`` escape: the same strings to a JSON reader, and
+    no markup in the file but those attribute-less formatting tags, whatever the post-mortems
+    hold. Outside strings JSON has none of these characters, so a text replacement is exact.
+
+    Material writes all other text HTML-escaped, so the file is normally left as it is (each
+    ``<`` and ``>`` is counted against the kept tags', without a copy of the file)."""
     if not path.is_file():
         return
     text = path.read_text(encoding="utf-8")
-    if any(c in text for c in "<>&"):
-        text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-        path.write_text(text, encoding="utf-8")
+    kept = sum(text.count(tag) for tag in _KEPT)  # no tag can overlap another
+    if text.count("<") == kept and text.count(">") == kept:
+        return
+    text = _ANGLE.sub(_escape_angle, text)
+    path.write_text(text, encoding="utf-8")
+
+
+def _escape_angle(match: re.Match[str]) -> str:
+    if match.group(1):
+        return match.group(1)
+    return "\\u003c" if match.group(0) == "<" else "\\u003e"

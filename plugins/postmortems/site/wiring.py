@@ -40,6 +40,7 @@ from .search import (
     ROOT_CAUSE_SLUGS,
     SectionBoost,
     boost_entries,
+    cause_title,
     escape_markup,
     find_anchor,
     index_entries,
@@ -47,7 +48,7 @@ from .search import (
 )
 from .similarity import CACHE_FILE as SIMILAR_CACHE
 from .stash import HtmlStash, hold_blocks
-from .templating import clean_text
+from .templating import CATEGORY_LABELS, clean_text
 from .urls import EXPORTS, SiteUrls, edit_base, edit_url
 
 log = get_plugin_logger(__name__)
@@ -83,6 +84,8 @@ class Publisher:
         self.generated: set[str] = set()
         self.hidden_uris: set[str] = set()
         self.boosts: dict[str, SectionBoost] = {}
+        #: The post-mortems' page URLs (their search entries rank above other pages').
+        self.incident_urls: set[str] = set()
         self.boosts_applied = False
         self.nav = copy.deepcopy(config.nav)
         docs_dir = os.path.relpath(config.docs_dir, settings.project_dir).replace(os.sep, "/")
@@ -224,8 +227,7 @@ class Publisher:
             markdown = strip_internal(markdown)
             for name in internal_fields(page.meta):
                 page.meta.pop(name, None)
-        search = page.meta.get("search") if isinstance(page.meta.get("search"), dict) else {}
-        page.meta["search"] = {**search, "boost": self.options["search_boost"]}
+        # (Its search entries rank search_boost times other pages': see site/search.py.)
         # The theme prints the title and tags as they are; they are data here, not markup.
         page.meta["title"] = str(escape(clean_text(incident.title)))
         if incident.tags:
@@ -249,10 +251,13 @@ class Publisher:
         incident = self.incident_pages.get(page.file.src_uri)
         if incident is None:
             return html
+        self.incident_urls.add(page.url)
         anchor = find_anchor(page.toc, ROOT_CAUSE_SLUGS, slugify)
         if anchor:
             self.boosts[f"{page.url}#{anchor}"] = SectionBoost(
-                float(self.options["root_cause_boost"]), incident.root_cause)
+                float(self.options["root_cause_boost"]),
+                cause_title(incident.root_cause,
+                            [CATEGORY_LABELS.get(c, c) for c in incident.categories]))
         return html
 
     def page_output(self, output: str) -> str:
@@ -264,14 +269,16 @@ class Publisher:
         search = config.plugins.get("material/search") or config.plugins.get("search")
         entries = index_entries(search)
         if entries is not None:
-            boost_entries(entries, self.boosts)
+            boost_entries(entries, self.boosts, self.incident_urls,
+                          float(self.options["search_boost"]))
             self.boosts_applied = True
 
     def finish_search(self, config: MkDocsConfig) -> None:
         """After it wrote the index: boost there if that was not possible before; escape."""
         index = Path(config.site_dir) / "search" / "search_index.json"
         if not self.boosts_applied:
-            rewrite_index(index, self.boosts)
+            rewrite_index(index, self.boosts, self.incident_urls,
+                          float(self.options["search_boost"]))
         escape_markup(index)
         self.outlines.save()
         self._drop_exports()
