@@ -157,6 +157,16 @@ class Entry:
             self._context, self._positions = None, []
         self._blob = None
 
+    def in_store(self) -> bool:
+        """Whether what the index leaves to the results store can still be read there
+        (another run may have replaced the row since the index was read)."""
+        if self._blob is _IN_STORE:
+            blob = self._store.context(self._path, self.digest) if self._store else None
+            if blob is None:
+                return False
+            self._blob = blob
+        return True
+
     @property
     def context(self) -> Any:
         """The index's front-matter fields (:data:`CONTEXT_FIELDS`)."""

@@ -6,9 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .findings import Finding, Level
 from .model import MILESTONES, Postmortem
@@ -276,9 +275,9 @@ def check_postmortem(pm: Postmortem, policy: Policy) -> list[Finding]:
     ]
 
 
-@dataclass(frozen=True)
-class IdRef:
-    """Where a post-mortem that is not being checked declares its id."""
+class IdRef(NamedTuple):
+    """Where a post-mortem that is not being checked declares its id (a tuple: a check of
+    one file makes one for every other file of the collection)."""
 
     path: str
     id: str

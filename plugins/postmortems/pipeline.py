@@ -312,6 +312,11 @@ class Checker:
                     raw = _read(path)
                     key = digest(raw) if raw is not None else None
                     entry = _by_content(cache, path, shown, seen, raw, key)
+                if entry is not None and not entry.in_store():
+                    entry = None  # its row was replaced since: checked again
+                    if key is None:
+                        raw = _read(path)
+                        key = digest(raw) if raw is not None else None
             if entry is not None:
                 real = shown_as.real(path) if isinstance(shown_as, ShownPaths) else None
                 found.append(_from_cache(path, shown, entry, real, full_meta=self.full_meta))

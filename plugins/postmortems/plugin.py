@@ -164,10 +164,17 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         return None
 
     @event_priority(100)  # before other plugins read the finished page
-    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
+    def _page_output(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
         if self.publisher is not None:
             return self.publisher.page_output(output)
         return None
+
+    @event_priority(-100)  # after every plugin has read the finished page
+    def _page_written(self, output: str, *, page: Page, config: MkDocsConfig) -> None:
+        if self.publisher is not None:
+            self.publisher.page_written(page)
+
+    on_post_page = CombinedEvent(_page_output, _page_written)
 
     @event_priority(100)  # before the search plugin writes its index
     def _boost_search(self, *, config: MkDocsConfig) -> None:

@@ -226,3 +226,26 @@ def test_a_check_of_cached_files_imports_no_checker(project: Project, settled: N
                           env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin",
                                "NO_MKDOCS_2_WARNING": "1"})
     assert "RESULT 0 []" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_a_row_replaced_during_the_run_is_checked_again(
+    project: Project, settled: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from postmortems.config import load_settings
+
+    _collection(project)
+    settings = load_settings(project.root / "mkdocs.yml")
+    fresh = pipeline.Checker(settings, full_meta=False).check_paths([settings.incidents_path])
+    context = cache.ResultStore.context
+
+    def lost(self, path, content):  # type: ignore[no-untyped-def]
+        # As if another run replaced a.md's row after this one read the index.
+        return None if path == "incidents/a.md" else context(self, path, content)
+
+    monkeypatch.setattr(cache.ResultStore, "context", lost)
+    warm = pipeline.Checker(settings, full_meta=False).check_paths([settings.incidents_path])
+    by_path = {pm.path: pm for pm in warm.postmortems}
+    assert by_path["incidents/a.md"].document is not None  # read and checked again
+    assert by_path["incidents/a.md"].id == "INC-2026-001"
+    assert all(pm.document is None for p, pm in by_path.items() if p != "incidents/a.md")
+    assert warm.findings == fresh.findings

@@ -132,3 +132,22 @@ def test_escaping_leaves_only_the_bare_kept_tags(tmp_path: Path) -> None:
         assert tag in raw
     assert "script" in raw and "<script" not in raw and '<p class' not in raw
     assert json.loads(raw)["docs"][0] == {"location": "a/", "title": "<b>", "text": text}
+
+
+def test_pages_built_later_still_read_a_post_mortems_title(project: Project) -> None:
+    # The plugin lets go of a post-mortem's Markdown once its page is written; a page built
+    # after it (here: its next page in an explicit nav) still links it by its title.
+    project.write("docs/zz-after.md", "# After\n\nText.\n")
+    options = "nav:\n  - incidents/2026/2026-03-14-checkout.md\n  - zz-after.md\n"
+    footer = CONFIG.replace("  name: material\n",
+                            "  name: material\n  features: [navigation.footer]\n")
+    project.write("mkdocs.yml", footer.format(options="") + options)
+    project.incident("2026/2026-03-14-checkout.md", VALID_POSTMORTEM)
+    config = load_config(str(project.root / "mkdocs.yml"), site_dir=str(project.root / "site"))
+    build(config)
+    after = (project.root / "site/zz-after/index.html").read_text("utf-8")
+    footer = after[after.index('<footer class="md-footer"'):]
+    assert "None" not in footer
+    title = next(line.split(":", 1)[1].strip().strip('"') for line in
+                 VALID_POSTMORTEM.splitlines() if line.startswith("title:"))
+    assert title in footer

@@ -171,7 +171,7 @@ def test_decorate_places_card_root_cause_and_actions(tmp_path: Path) -> None:
     out = decorate(BODY, incident, rollups, link, "https://example/edit/x.md")
     assert out.index("# Title") < out.index('<aside class="pm-card"') < out.index("Intro.")
     root = out.index("## Root Cause")
-    assert root < out.index('<div class="pm-rootcause" data-search-exclude>') < out.index("Why.")
+    assert root < out.index('<div class="pm-rootcause">') < out.index("Why.")
     actions = out.index("\n## Action Items")
     table = out.index("Alert on connection saturation")
     assert actions < out.index("Prose about the items.") < table
@@ -202,6 +202,18 @@ def test_outlines_are_kept_between_builds(tmp_path: Path) -> None:
         BODY, incident, rollups, link)
 
 
+def test_the_cause_box_leaves_search_when_the_title_carries_it(tmp_path: Path) -> None:
+    pm = make_postmortem(tmp_path, "INC-2026-001")
+    rollups = build_rollups([pm], TODAY)
+    incident = rollups.incidents[0]
+    link = SiteUrls({incident.id: "incidents/x/"}).link("incidents/x/")
+    # The plugin's build puts the summaries in the search entry's title; an exported site
+    # (no plugin) keeps them searchable in the box.
+    assert '<div class="pm-rootcause" data-search-exclude>' in decorate(
+        BODY, incident, rollups, link, cause_in_title=True)
+    assert '<div class="pm-rootcause">' in decorate(BODY, incident, rollups, link)
+
+
 def test_held_html_skips_markdown_and_comes_back(tmp_path: Path) -> None:
     from postmortems.site.stash import HtmlStash
 
@@ -213,12 +225,12 @@ def test_held_html_skips_markdown_and_comes_back(tmp_path: Path) -> None:
     held = decorate(BODY, incident, rollups, link, hold=stash.hold)
     assert "pm-card" not in held and "pm-rootcause" not in held
     rendered = markdown.markdown(held, extensions=["tables", "md_in_html", "attr_list"])
-    content = stash.fill(rendered)  # what search reads: both are excluded from it anyway
-    assert "pm-rootcause" not in content and "pm-card" not in content
+    content = stash.fill(rendered)  # what search reads: the card is excluded from it anyway
+    assert "pm-rootcause" in content and "pm-card" not in content
     page = stash.fill(content, excluded=True)
     direct = markdown.markdown(decorate(BODY, incident, rollups, link),
                                extensions=["tables", "md_in_html", "attr_list"])
-    for marker in ('<aside class="pm-card"', '<div class="pm-rootcause" data-search-exclude>'):
+    for marker in ('<aside class="pm-card"', '<div class="pm-rootcause">'):
         assert page.count(marker) == direct.count(marker) == 1
     assert page.index("pm-card") < page.index("Intro.") < page.index("pm-rootcause")
     # A marker of another build (or typed into a post-mortem) is left as it is.

@@ -23,8 +23,9 @@ def header_card(incident: Incident, rollups: Rollups, link: Links,
                   referenced_by=referenced_by, edit_url=edit_url)
 
 
-def root_cause_box(incident: Incident) -> str:
-    return render("incident/root-cause.html.j2", i=incident)
+def root_cause_box(incident: Incident, searchable: bool = True) -> str:
+    """The root-cause summaries by category (left out of search when not ``searchable``)."""
+    return render("incident/root-cause.html.j2", i=incident, searchable=searchable)
 
 
 def action_table(incident: Incident, link: Links) -> str:
@@ -101,17 +102,20 @@ def decorate(markdown: str, incident: Incident, rollups: Rollups, link: Links,
              edit_url: str | None = None, body: Body | None = None,
              similar: list[Match] | None = None, layout: Outline | None = None,
              hold: Callable[[str], str] | None = None,
-             defer: Callable[[Callable[[], str]], str] | None = None) -> str:
+             defer: Callable[[Callable[[], str]], str] | None = None,
+             cause_in_title: bool = False) -> str:
     """``markdown`` (a post-mortem body, front matter removed) with the site's additions.
 
-    The card goes under the ``# title``; the root-cause summary first in *Root Cause* (so
-    that section's search entry holds it); the action-item table last in *Action Items*,
+    The card goes under the ``# title``; the root-cause summary first in *Root Cause* (what
+    a reader of that section sees first); the action-item table last in *Action Items*,
     after the authors' prose. ``body`` is the checker's parse of the same file, ``layout``
     the outline of ``markdown`` if known. With ``similar`` (the index's matches), a "Similar
     incidents" section ends the page. With ``hold``, each HTML block is replaced by what
     ``hold(html)`` returns (a marker: see :mod:`postmortems.site.stash`); with ``defer``, the
     blocks search leaves out (card, action table, similar incidents) are rendered only when
-    ``defer(render)``'s marker is put back.
+    ``defer(render)``'s marker is put back. With ``cause_in_title`` (the plugin's build puts
+    the summaries and categories in the title of the section's search entry), the summary
+    box is left out of search.
     """
     layout = layout or outline(markdown, body)
     keep = hold or (lambda html: html.strip("\n"))
@@ -126,7 +130,7 @@ def decorate(markdown: str, incident: Incident, rollups: Rollups, link: Links,
     sections = layout.sections
     for slug, line, end_line in sections:
         if slug == "root-cause":
-            inserts.append((line, keep(root_cause_box(incident))))
+            inserts.append((line, keep(root_cause_box(incident, not cause_in_title))))
         elif slug == "action-items":
             inserts.append((end_line, later(lambda: action_table(incident, link))))
     if not any(s[0] == "action-items" for s in sections) and (

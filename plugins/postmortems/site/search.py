@@ -83,12 +83,16 @@ def boost_entries(entries: Iterable[dict[str, Any]], boosts: Mapping[str, Sectio
         elif location.partition("#")[0] in incident_pages:
             entry.pop("boost", None)
         elif page_boost != 1:
-            _set_boost(entry, float(entry.get("boost") or 1) / page_boost)
+            try:
+                own = float(entry.get("boost") or 1)
+            except (TypeError, ValueError):
+                continue  # not a number: the theme's worker makes of it what it does
+            _set_boost(entry, own / page_boost)
     return changed
 
 
 def _set_boost(entry: dict[str, Any], boost: float) -> None:
-    boost = round(boost, 4)
+    boost = float(f"{boost:.4g}")  # four significant digits, however small
     if boost == 1:
         entry.pop("boost", None)
     else:

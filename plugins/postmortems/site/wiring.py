@@ -238,7 +238,7 @@ class Publisher:
         similar = self.site.learning.similar.get(incident.id, []) if self.site.learning else None
         decorated = decorate(markdown, incident, self.site.rollups, link, page.edit_url,
                              None, similar, self.outlines.outline(markdown, None),
-                             self.stash.hold, self.stash.defer)
+                             self.stash.hold, self.stash.defer, cause_in_title=True)
         findings = self.findings.get(incident.source)
         if findings:
             decorated = findings_box(findings) + "\n\n" + decorated
@@ -263,6 +263,14 @@ class Publisher:
     def page_output(self, output: str) -> str:
         """The finished page with the held blocks that search leaves out put back."""
         return self.stash.fill(output, excluded=True)
+
+    def page_written(self, page: Page) -> None:
+        """Let go of a post-mortem page's Markdown once every plugin has read the finished
+        page: MkDocs otherwise keeps the Markdown of every page until the build ends. (Empty,
+        not None: MkDocs has no title for a page whose Markdown is None, and later pages'
+        previous and next links read it.)"""
+        if page.file.src_uri in self.incident_pages:
+            page.markdown = ""
 
     def boost_search(self, config: MkDocsConfig) -> None:
         """Before the search plugin writes its index: boost the Root Cause entries."""
