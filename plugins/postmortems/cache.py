@@ -87,8 +87,9 @@ def context_of(meta: Any) -> Any:
 class Entry:
     """One file's cached result: its raw findings and what collection checks and pages need.
 
-    The index fields are always there; ``findings``, ``suppressions``, ``meta`` and ``case``
-    are read from the results store on first use when the entry came from the index.
+    The index fields are always there; ``findings``, ``suppressions``, ``meta``, ``context``
+    (with ``positions``) and ``case`` are read from the results store on first use when the
+    entry came from the index.
     """
 
     __slots__ = (
@@ -119,9 +120,7 @@ class Entry:
                  positions: list[tuple[list[str | int], int, int]] | None,
                  has_front_matter: bool, case: dict[str, Any] | None = None,
                  case_digest: str | None = None, ctime_ns: int = 0, inode: int = 0,
-                 seen_ns: int = 0, *, heavy: int | None = None,
-                 store: ResultStore | None = None, path: str = "", blob: str | None = None,
-                 ident: str | None = None, id_line: int = 0) -> None:
+                 seen_ns: int = 0) -> None:
         self.digest, self.size, self.mtime_ns = digest, size, mtime_ns
         self.ctime_ns, self.inode = ctime_ns, inode
         #: When the file was stat'ed before it was read and checked.
@@ -129,27 +128,24 @@ class Entry:
         self.has_front_matter = has_front_matter
         #: The digest of ``case`` (so that a check need not decode every case to compare).
         self.case_digest = case_digest
-        self.heavy = (len(findings or ()) + len(suppressions or ())) if heavy is None else heavy
+        self.heavy = len(findings or ()) + len(suppressions or ())
         self._findings, self._suppressions = findings, suppressions
         self._meta, self._case = meta, case
-        self._store, self._path = store, path
+        #: Where the heavy fields are, for an entry of the index (see :meth:`from_index`).
+        self._store: ResultStore | None = None
+        self._path = ""
         #: The context fields and positions, as JSON until first used, or :data:`_IN_STORE`
         #: (a check of one file needs only the other files' ids).
-        self._blob: Any = blob
-        self._context: Any = None
+        self._blob: Any = None
+        self._context: Any = context_of(meta)
         self._positions = positions
-        if blob is None:
-            self._context = context_of(meta)
-            ident = self._context.get("id") if isinstance(self._context, dict) else None
-            ident = ident if isinstance(ident, str) else None
-            id_line = next((line for p, line, _ in positions or () if list(p) == ["id"]), 0)
+        ident = self._context.get("id") if isinstance(self._context, dict) else None
         #: The front matter's id (when it is a string) and its line (0 when unknown).
-        self.id, self.id_line = ident, id_line
+        self.id = ident if isinstance(ident, str) else None
+        self.id_line = next((line for p, line, _ in positions or () if list(p) == ["id"]), 0)
 
     def _unpack(self) -> None:
-        blob = self._blob
-        if blob is _IN_STORE:
-            blob = self._store.context(self._path, self.digest) if self._store else None
+        blob = self._blob if self.in_store() else None
         try:
             self._context, positions = json.loads(blob or "[null, []]")
             self._positions = positions if isinstance(positions, list) else []
@@ -169,7 +165,7 @@ class Entry:
 
     @property
     def context(self) -> Any:
-        """The index's front-matter fields (:data:`CONTEXT_FIELDS`)."""
+        """The front-matter fields collection checks read (:data:`CONTEXT_FIELDS`)."""
         if self._blob is not None:
             self._unpack()
         return self._context

@@ -307,16 +307,11 @@ class Checker:
                 known = stats.get(path) if stats else None
                 seen = (known[0], known[1]) if known is not None else _stat(path)
                 if seen is not None:
-                    entry = cache.unchanged(shown, seen[0])
+                    entry = _stored(cache.unchanged(shown, seen[0]))
                 if entry is None:
                     raw = _read(path)
                     key = digest(raw) if raw is not None else None
-                    entry = _by_content(cache, path, shown, seen, raw, key)
-                if entry is not None and not entry.in_store():
-                    entry = None  # its row was replaced since: checked again
-                    if key is None:
-                        raw = _read(path)
-                        key = digest(raw) if raw is not None else None
+                    entry = _stored(_by_content(cache, path, shown, seen, raw, key))
             if entry is not None:
                 real = shown_as.real(path) if isinstance(shown_as, ShownPaths) else None
                 found.append(_from_cache(path, shown, entry, real, full_meta=self.full_meta))
@@ -511,6 +506,12 @@ def _trusted_later(seen: _Seen) -> bool:
     """Whether a stat taken at this moment will validate the file by itself next time."""
     stat, seen_ns = seen
     return max(stat.st_mtime_ns, stat.st_ctime_ns) < seen_ns - RACY_NS
+
+
+def _stored(entry: Entry | None) -> Entry | None:
+    """``entry``, unless its row in the results store was replaced since the index was read
+    (by another run): the file is then checked again."""
+    return entry if entry is not None and entry.in_store() else None
 
 
 def _by_content(cache: CheckCache, path: Path, shown: str, seen: _Seen | None,
