@@ -270,14 +270,14 @@ class Checker:
             walked = _walk_markdown(collection, self.settings.project_dir)
         else:
             walked = _stat_markdown(candidates, self.settings.project_dir)
-        others = []
-        for path, shown, stat, seen_ns in walked:
-            if (stat.st_dev, stat.st_ino) in named:
-                continue
-            entry = None
-            if cache is not None:
-                entry = cache.unchanged(shown, stat) or _by_content(cache, Path(path), shown,
-                                                                    (stat, seen_ns))
+        walked = [w for w in walked if (w[2].st_dev, w[2].st_ino) not in named]
+        if cache is None:
+            return [(Path(path), shown, None) for path, shown, _, _ in walked]
+        others: list[_Other] = []
+        known = cache.unchanged_all([(shown, stat) for _, shown, stat, _ in walked])
+        for (path, shown, stat, seen_ns), entry in zip(walked, known, strict=True):
+            if entry is None:
+                entry = _by_content(cache, Path(path), shown, (stat, seen_ns))
             others.append((Path(path) if entry is None else path, shown, entry))
         return others
 
@@ -606,35 +606,46 @@ class ShownPaths:
 
 def _walk_markdown(collection: Path, project_dir: Path) -> list[_Walked]:
     """What :func:`discover` finds under one folder, each file with its shown path, its
-    stat and when that was taken: one stat a file, and a file's real path is resolved only
-    when it is a link. Paths are strings (a ``Path`` per file costs more than its stat)."""
+    stat and when that was taken, in the order of their paths: one stat a file, and a
+    file's real path is resolved only when it is a link. Paths are strings (a ``Path`` per
+    file costs more than its stat)."""
     top = collection.resolve()
     try:
         prefix: str | None = top.relative_to(project_dir.resolve()).as_posix()
     except ValueError:
         prefix = None
-    found = []
-    folders = [(os.fspath(collection), "")]
-    join = os.path.join
-    while folders:
-        folder, relative = folders.pop()
+    shown_base = "" if prefix in (None, ".") else f"{prefix}/"
+    found: list[_Walked] = []
+    # Each folder's entries in name order, a subfolder's files where its name sorts: the
+    # order of the paths' parts below ``collection`` (case-blind where the system is).
+    if os.path.normcase("A") == "A":
+        def by_name(entry: os.DirEntry[str]) -> str:
+            return entry.name
+    else:
+        def by_name(entry: os.DirEntry[str]) -> str:
+            return os.path.normcase(entry.name)
+
+    def walk(folder: str, relative: str) -> None:
+        # Taken before the folder's stats: a file changed after it is never taken as
+        # unchanged (see :data:`RACY_NS`).
+        seen_ns = time.time_ns()
         try:
-            entries = list(os.scandir(folder))
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=by_name)
         except OSError:
-            continue
+            return
         for entry in entries:
             name = entry.name
-            if name.startswith((".", "_")):
+            if name[0] in "._":
                 continue
             try:
                 if entry.is_dir(follow_symlinks=False):
-                    folders.append((join(folder, name), f"{relative}{name}/"))
+                    walk(entry.path, f"{relative}{name}/")
                     continue
             except OSError:
                 continue
             if not name.lower().endswith(MARKDOWN_SUFFIXES):  # (not hidden: a suffix)
                 continue
-            seen_ns = time.time_ns()
             try:
                 stat = entry.stat()  # links followed, as Path.stat() does
                 link = entry.is_symlink()
@@ -642,21 +653,17 @@ def _walk_markdown(collection: Path, project_dir: Path) -> list[_Walked]:
                 continue
             if not file_modes.S_ISREG(stat.st_mode):
                 continue
-            path = join(folder, name)
+            path = entry.path
             if link:
                 shown = display_path(Path(path), project_dir)
             elif prefix is None:
                 shown = Path(path).as_posix()
             else:
-                shown = relative + name if prefix == "." else f"{prefix}/{relative}{name}"
-            found.append((f"{relative}{name}", (path, shown, stat, seen_ns)))
-    # As the paths sort (case-blind where the system is): all are under ``collection``, so
-    # by their parts below it.
-    if os.path.normcase("A") == "A":
-        found.sort(key=lambda item: item[0].split("/"))
-    else:
-        found.sort(key=lambda item: tuple(map(os.path.normcase, item[0].split("/"))))
-    return [item for _, item in found]
+                shown = f"{shown_base}{relative}{name}"
+            found.append((path, shown, stat, seen_ns))
+
+    walk(os.fspath(collection), "")
+    return found
 
 
 def _stat_markdown(paths: Sequence[Path], project_dir: Path) -> list[_Walked]:

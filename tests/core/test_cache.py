@@ -269,7 +269,7 @@ def test_the_context_walk_finds_what_discover_finds(project: Project, tmp_path: 
 
     incidents = project.incidents
     for name in ("2025/a.md", "2025/deep/b.MD", "2026/c.markdown", "_skip/d.md", ".hid/e.md",
-                 "2026/_f.md", "2026/g.txt", "h.md"):
+                 "2026/_f.md", "2026/g.txt", "h.md", "2025.md", "2025/deep.md"):
         (incidents / name).parent.mkdir(parents=True, exist_ok=True)
         (incidents / name).write_text("x", encoding="utf-8")
     outside = tmp_path / "outside"
@@ -283,8 +283,8 @@ def test_the_context_walk_finds_what_discover_finds(project: Project, tmp_path: 
                   pipeline._walk_markdown(collection, project.root)]
         expected = [(p, display_path(p, project.root)) for p in pipeline.discover([collection])
                     if p.is_file()]
-        assert walked == expected
-        assert len(walked) == 6
+        assert walked == expected  # in order: a folder's files where its name sorts
+        assert len(walked) == 8
 
 
 def test_shown_paths_are_display_paths(project: Project, tmp_path: Path) -> None:
