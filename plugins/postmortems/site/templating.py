@@ -50,6 +50,8 @@ CATEGORY_LABELS = {
 
 def clean_text(value: str) -> str:
     """``value`` without the characters XML and HTML cannot carry."""
+    if value.isprintable():  # no control, surrogate, non-character or bidi control at all
+        return value
     return _BIDI_CONTROLS.sub("", _INVALID_XML.sub("", value))
 
 
