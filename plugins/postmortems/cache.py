@@ -273,7 +273,8 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS results (path TEXT PRIMARY KEY, key TEXT, digest TEXT, "
     "findings TEXT, ccase TEXT, meta TEXT, context TEXT)",
     # Which rows a key holds is read from this index alone, not from the rows (kilobytes
-    # each): a check of one file asks it of the whole collection.
+    # each): a check of one file asks it of the whole collection. Reads of a column of every
+    # row say ``+key`` so as to scan the table in order rather than look each row up.
     "CREATE INDEX IF NOT EXISTS results_by_key ON results (key, path, digest)",
     "CREATE TABLE IF NOT EXISTS ranking (path TEXT PRIMARY KEY, key TEXT, data TEXT)",
     # The similarity index's per-case features (``SimilarityIndex.to_data()``), one row.
@@ -353,7 +354,7 @@ class ResultStore:
         """The similarity case kept for this content of ``path`` (all cases are read at
         once: whoever needs one case needs the collection's)."""
         if self._cases is None:
-            rows = self._query("SELECT path, digest, ccase FROM results WHERE key = ?",
+            rows = self._query("SELECT path, digest, ccase FROM results WHERE +key = ?",
                                (self.key,))
             self._cases = {p: (d, c) for p, d, c in rows}
             self.reads["cases"] += len(rows)
@@ -370,7 +371,7 @@ class ResultStore:
         """The context fields and positions kept for this content of ``path``, as JSON (row
         by row at first; from the :data:`_BULK_FROM`-th on, all at once)."""
         if self._contexts is None and self.reads["contexts"] >= _BULK_FROM:
-            rows = self._query("SELECT path, digest, context FROM results WHERE key = ?",
+            rows = self._query("SELECT path, digest, context FROM results WHERE +key = ?",
                                (self.key,))
             self._contexts = {p: (d, c) for p, d, c in rows}
         self.reads["contexts"] += 1
@@ -521,7 +522,7 @@ class CheckCache:
         """:meth:`unchanged` of each of many files (a check of one file asks it of every
         other file of the collection: the same steps, with less overhead per file)."""
         entries, stored, store = self.entries, self._stored, self.store
-        present = store.present() if stored else {}
+        present: dict[str, str] | None = None  # read when a stored record is first met
         from_index = Entry.from_index
         out: list[Entry | None] = []
         for path, stat in files:
@@ -534,6 +535,8 @@ class CheckCache:
                     except (KeyError, TypeError, ValueError, IndexError):
                         entry = None  # an entry of another shape: the file is checked again
                     if entry is not None:
+                        if present is None:
+                            present = store.present()
                         if present.get(path) == entry.digest:
                             entries[path] = entry
                         else:

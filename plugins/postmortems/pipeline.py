@@ -15,7 +15,7 @@ import threading
 import time
 import traceback
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -617,7 +617,8 @@ def _walk_markdown(collection: Path, project_dir: Path) -> list[_Walked]:
     shown_base = "" if prefix in (None, ".") else f"{prefix}/"
     found: list[_Walked] = []
     # Each folder's entries in name order, a subfolder's files where its name sorts: the
-    # order of the paths' parts below ``collection`` (case-blind where the system is).
+    # order of the paths' parts below ``collection`` (case-blind where the system is; there,
+    # a case-sensitive folder holding both ``A/`` and ``a/`` lists one after the other).
     if os.path.normcase("A") == "A":
         def by_name(entry: os.DirEntry[str]) -> str:
             return entry.name
@@ -625,44 +626,50 @@ def _walk_markdown(collection: Path, project_dir: Path) -> list[_Walked]:
         def by_name(entry: os.DirEntry[str]) -> str:
             return os.path.normcase(entry.name)
 
-    def walk(folder: str, relative: str) -> None:
-        # Taken before the folder's stats: a file changed after it is never taken as
-        # unchanged (see :data:`RACY_NS`).
+    def listing(folder: str) -> tuple[Iterator[os.DirEntry[str]], int]:
+        # The time is taken before the folder's stats: a file changed after it is never
+        # taken as unchanged (see :data:`RACY_NS`).
         seen_ns = time.time_ns()
         try:
-            with os.scandir(folder) as listing:
-                entries = sorted(listing, key=by_name)
+            with os.scandir(folder) as entries:
+                return iter(sorted(entries, key=by_name)), seen_ns
         except OSError:
-            return
-        for entry in entries:
-            name = entry.name
-            if name[0] in "._":
-                continue
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    walk(entry.path, f"{relative}{name}/")
-                    continue
-            except OSError:
-                continue
-            if not name.lower().endswith(MARKDOWN_SUFFIXES):  # (not hidden: a suffix)
-                continue
-            try:
-                stat = entry.stat()  # links followed, as Path.stat() does
-                link = entry.is_symlink()
-            except OSError:
-                continue
-            if not file_modes.S_ISREG(stat.st_mode):
-                continue
-            path = entry.path
-            if link:
-                shown = display_path(Path(path), project_dir)
-            elif prefix is None:
-                shown = Path(path).as_posix()
-            else:
-                shown = f"{shown_base}{relative}{name}"
-            found.append((path, shown, stat, seen_ns))
+            return iter(()), seen_ns
 
-    walk(os.fspath(collection), "")
+    # A stack of open folders rather than recursion: no depth of folders is too deep.
+    stack = [(*listing(os.fspath(collection)), "")]
+    while stack:
+        entries, seen_ns, relative = stack[-1]
+        entry = next(entries, None)
+        if entry is None:
+            stack.pop()
+            continue
+        name = entry.name
+        if name[0] in "._":
+            continue
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                stack.append((*listing(entry.path), f"{relative}{name}/"))
+                continue
+        except OSError:
+            continue
+        if not name.lower().endswith(MARKDOWN_SUFFIXES):  # (not hidden: a suffix)
+            continue
+        try:
+            stat = entry.stat()  # links followed, as Path.stat() does
+            link = entry.is_symlink()
+        except OSError:
+            continue
+        if not file_modes.S_ISREG(stat.st_mode):
+            continue
+        path = entry.path
+        if link:
+            shown = display_path(Path(path), project_dir)
+        elif prefix is None:
+            shown = Path(path).as_posix()
+        else:
+            shown = f"{shown_base}{relative}{name}"
+        found.append((path, shown, stat, seen_ns))
     return found
 
 
