@@ -518,32 +518,6 @@ class CheckCache:
         entry = self._entry(path)
         return entry if entry is not None and entry.matches_stat(stat) else None
 
-    def unchanged_all(self, files: Iterable[tuple[str, os.stat_result]]) -> list[Entry | None]:
-        """:meth:`unchanged` of each of many files (a check of one file asks it of every
-        other file of the collection: the same steps, with less overhead per file)."""
-        entries, stored, store = self.entries, self._stored, self.store
-        present: dict[str, str] | None = None  # read when a stored record is first met
-        from_index = Entry.from_index
-        out: list[Entry | None] = []
-        for path, stat in files:
-            entry = entries.get(path)
-            if entry is None:
-                record = stored.pop(path, None)
-                if record is not None:
-                    try:
-                        entry = from_index(record, store, path)
-                    except (KeyError, TypeError, ValueError, IndexError):
-                        entry = None  # an entry of another shape: the file is checked again
-                    if entry is not None:
-                        if present is None:
-                            present = store.present()
-                        if present.get(path) == entry.digest:
-                            entries[path] = entry
-                        else:
-                            entry = None  # its results are not in the store (any more)
-            out.append(entry if entry is not None and entry.matches_stat(stat) else None)
-        return out
-
     def ranking_for(self, key: str) -> RankingRecords:
         """The records kept for the cases whose digest is ``key`` (none, and the old ones
         dropped, if the cases changed); add to them with :meth:`rank`."""

@@ -270,14 +270,14 @@ class Checker:
             walked = _walk_markdown(collection, self.settings.project_dir)
         else:
             walked = _stat_markdown(candidates, self.settings.project_dir)
-        walked = [w for w in walked if (w[2].st_dev, w[2].st_ino) not in named]
-        if cache is None:
-            return [(Path(path), shown, None) for path, shown, _, _ in walked]
-        others: list[_Other] = []
-        known = cache.unchanged_all([(shown, stat) for _, shown, stat, _ in walked])
-        for (path, shown, stat, seen_ns), entry in zip(walked, known, strict=True):
-            if entry is None:
-                entry = _by_content(cache, Path(path), shown, (stat, seen_ns))
+        others = []
+        for path, shown, stat, seen_ns in walked:
+            if (stat.st_dev, stat.st_ino) in named:
+                continue
+            entry = None
+            if cache is not None:
+                entry = cache.unchanged(shown, stat) or _by_content(cache, Path(path), shown,
+                                                                    (stat, seen_ns))
             others.append((Path(path) if entry is None else path, shown, entry))
         return others
 

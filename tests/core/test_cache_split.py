@@ -251,39 +251,6 @@ def test_a_row_replaced_during_the_run_is_checked_again(
     assert warm.findings == fresh.findings
 
 
-def _open(project: Project) -> cache.CheckCache:
-    """The project's check cache as the last run left it (a fresh object each time)."""
-    key = json.loads((project.root / cache.CACHE_FILE).read_text(encoding="utf-8"))["key"]
-    return cache.CheckCache(project.root, key)
-
-
-def test_unchanged_all_is_unchanged_of_each_file(project: Project, settled: None) -> None:
-    files = _collection(project)
-    extra = project.incident("d.md", VALID_POSTMORTEM.replace("INC-2026-001", "INC-2026-004"))
-    assert run_cli("check", cwd=project.root).exit_code == 1
-    index_path = project.root / cache.CACHE_FILE
-    index = json.loads(index_path.read_text(encoding="utf-8"))
-    index["files"]["incidents/b.md"] = ["not", "a", "record"]  # of another shape
-    index_path.write_text(json.dumps(index), encoding="utf-8")
-    with sqlite3.connect(project.root / cache.RESULTS_FILE) as db:  # a row gone from the store
-        db.execute("DELETE FROM results WHERE path = 'incidents/d.md'")
-    db.close()
-    files["c.md"].write_text(files["c.md"].read_text(encoding="utf-8") + "\n", "utf-8")
-    stats = {name: path.stat() for name, path in {**files, "d.md": extra}.items()}
-    asked = [(f"incidents/{name}", stats[name]) for name in ("a.md", "b.md", "c.md", "d.md")]
-    asked += [("incidents/a.md", stats["a.md"]), ("incidents/none.md", stats["a.md"])]
-    one_by_one = _open(project)
-    loaded = _open(project)
-    assert loaded.unchanged("incidents/a.md", stats["a.md"]) is not None  # already an entry
-    for each in (loaded, _open(project)):
-        together = each.unchanged_all(asked)
-        single = [one_by_one.unchanged(p, s) for p, s in asked]
-        assert [e is not None for e in together] == [e is not None for e in single] == [
-            True, False, False, False, True, False]
-        assert [e.index_record() for e in together if e] == \
-            [e.index_record() for e in single if e]
-
-
 def test_the_walk_takes_any_depth_of_folders(project: Project) -> None:
     folders = [project.incidents]
     for _ in range(1200):  # deeper than Python's recursion limit
