@@ -163,6 +163,13 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             return self.publisher.page_content(html, page)
         return None
 
+    @event_priority(50)  # before the tags plugin: it leaves tags already in the context
+    def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig,
+                        nav: Navigation) -> Any:
+        if self.publisher is not None:
+            self.publisher.page_context(context, page)
+        return context
+
     @event_priority(100)  # before other plugins read the finished page
     def _page_output(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
         if self.publisher is not None:
@@ -187,6 +194,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             self.publisher.finish_search(config)
 
     on_post_build = CombinedEvent(_boost_search, _finish_search)
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self.publisher is not None:
+            self.publisher.abandon()
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         if self.settings is not None:

@@ -172,6 +172,24 @@ def test_macros_show_a_page_of_items(split_site: BuiltSite) -> None:
     assert f"The first 4 of {len(overdue)}" in home
 
 
+def test_a_post_mortems_tags_link_to_their_tag_pages(split_site: BuiltSite) -> None:
+    view = _article(split_site, "tags.html")
+    pages = {html.unescape(tag): href for href, tag in
+             re.findall(r'<a class="pm-chip" href="(tags/tag-[^"]+\.html)">([^<]+)</a>', view)}
+    tagged = [m for m in split_site.published if m.get("tags")]
+    assert tagged
+    for meta in tagged:
+        url = split_site.url_of(meta["id"])[:-1] + ".html"
+        page = _html(split_site, url)
+        bar = page[page.index('<nav class="md-tags"'):]
+        bar = bar[: bar.index("</nav>")]
+        chips = re.findall(r'<a href="([^"]+)" class="md-tag">([^<]+)</a>', bar)
+        assert [html.unescape(name) for _, name in chips] == meta["tags"]
+        for href, name in chips:
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(url), href))
+            assert target == pages[html.unescape(name)], (meta["id"], name)
+
+
 def test_tags_split_into_one_listing_per_tag(split_site: BuiltSite) -> None:
     view = _article(split_site, "tags.html")
     links = dict(re.findall(r'<a class="pm-chip" href="(tags/tag-[^"]+\.html)">([^<]+)</a>', view))

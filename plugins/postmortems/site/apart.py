@@ -1,10 +1,13 @@
-"""Run a large, short-lived computation of the build in a forked child process.
+"""Run a large or slow computation of the build in a forked child process.
 
 At 10,000 post-mortems some steps of a build (the similarity index and its scoring arrays, the
 machine-readable exports) need hundreds of MB for a few seconds. Memory a process frees is not
 all given back to the system, so it would stay in the build's peak until the end; a child's is
 returned when it exits. Only the result comes back (pickled over the pool's pipe, between two
 processes of the same build: never read from disk).
+
+:class:`Pending` also lets the build go on meanwhile: the generated pages are rendered on the
+second core while MkDocs reads the post-mortems on the first.
 """
 
 from __future__ import annotations
@@ -12,20 +15,15 @@ from __future__ import annotations
 import multiprocessing
 import threading
 from collections.abc import Callable
-from typing import Any, TypeVar
+from multiprocessing.connection import Connection
+from typing import Generic, TypeVar
 
-__all__ = ["APART_MIN", "can_fork", "run_apart"]
+__all__ = ["APART_MIN", "Pending", "can_fork", "run_apart"]
 
 #: From this many post-mortems a build step is large enough to run apart.
 APART_MIN = 2000
 
 T = TypeVar("T")
-
-_job: list[Callable[[], Any]] = []
-
-
-def _run_job() -> Any:
-    return _job[-1]()
 
 
 def can_fork() -> bool:
@@ -34,15 +32,82 @@ def can_fork() -> bool:
             and "fork" in multiprocessing.get_all_start_methods())
 
 
+def _child(work: Callable[[], object], conn: Connection) -> None:
+    try:
+        message: tuple[bool, object] = (True, work())
+    except BaseException as exc:  # the parent raises it
+        message = (False, exc)
+    try:
+        conn.send(message)
+    except Exception as exc:  # a result or an exception that does not pickle
+        conn.send((False, RuntimeError(f"a build step run apart failed: {exc!r}")))
+    finally:
+        conn.close()
+
+
+class Pending(Generic[T]):
+    """The value of ``work()``: with ``apart`` (and forking safe), computed from now on in a
+    forked child; otherwise computed in-process when :meth:`result` is first called."""
+
+    def __init__(self, work: Callable[[], T], *, apart: bool) -> None:
+        self._work = work
+        self._process: multiprocessing.process.BaseProcess | None = None
+        self._conn: Connection | None = None
+        self._value: tuple[T] | None = None
+        if not apart or not can_fork():
+            return
+        context = multiprocessing.get_context("fork")
+        receive, send = context.Pipe(duplex=False)
+        process = context.Process(target=_child, args=(work, send), daemon=True)
+        try:
+            process.start()
+        except OSError:  # no fork now (limits): in-process then
+            receive.close()
+        else:
+            self._process, self._conn = process, receive
+        finally:
+            send.close()
+
+    @property
+    def apart(self) -> bool:
+        """Whether a child computes the value (until it is collected)."""
+        return self._process is not None
+
+    def result(self) -> T:
+        """The value, waiting for the child if it is still working; its exception if
+        ``work()`` raised one."""
+        if self._value is None:
+            self._value = (self._collect(),)
+        return self._value[0]
+
+    def _collect(self) -> T:
+        if self._process is None or self._conn is None:
+            return self._work()
+        try:
+            ok, value = self._conn.recv()
+        except EOFError:  # the child ended without an answer (killed): work here instead
+            ok, value = True, self._work()
+        finally:
+            self._stop()
+        if not ok:
+            raise value  # type: ignore[misc]
+        return value  # type: ignore[no-any-return]
+
+    def cancel(self) -> None:
+        """Stop the child if it is still working (a build that ended early)."""
+        if self._process is not None:
+            self._process.terminate()
+        self._stop()
+
+    def _stop(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        if self._process is not None:
+            self._process.join()
+            self._process = None
+
+
 def run_apart(work: Callable[[], T], *, large: bool) -> T:
     """``work()``, in a forked child when ``large`` and forking is safe, else in-process."""
-    if not large or not can_fork():
-        return work()
-    _job.append(work)
-    try:
-        with multiprocessing.get_context("fork").Pool(1) as pool:
-            return pool.apply(_run_job)
-    except OSError:
-        return work()
-    finally:
-        _job.pop()
+    return Pending(work, apart=large).result()

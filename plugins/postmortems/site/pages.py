@@ -7,17 +7,15 @@ are escaped once, by the autoescaping templates, and MkDocs passes the blocks th
 from __future__ import annotations
 
 import functools
-import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-
-from markupsafe import Markup, escape
 
 from ..similar import VERY_SIMILAR_THRESHOLD
 from .charts import draw_charts
 from .learning import SIMILAR_FLOOR, Learning
 from .rollups import SEVERITIES, Group, OwnerGroup, Rollups
-from .templating import clean_text, render
+from .templating import render
 from .urls import VIEWS, SiteUrls, slug
 
 #: A split view's part lists at most this many times ``index_page_size`` rows (an owner's
@@ -37,13 +35,18 @@ class SiteOptions:
 
 @dataclass(frozen=True)
 class GeneratedPage:
-    """A page to add to the site: its path in the docs tree and its Markdown."""
+    """A page to add to the site: its path in the docs tree and its Markdown, rendered when
+    first read (a large build renders them apart while MkDocs reads the other pages)."""
 
     uri: str
-    markdown: str
+    make: Callable[[], str] = field(repr=False, compare=False)
     #: False for the parts of a split view (an owner's items, a category, a year): the
     #: view links to them, the sidebar does not list them.
     in_nav: bool = True
+
+    @functools.cached_property
+    def markdown(self) -> str:
+        return self.make()
 
 
 @dataclass
@@ -73,10 +76,13 @@ class Site:
     def _render(self, uri: str, template: str, *, in_nav: bool = True,
                 **context: Any) -> GeneratedPage:
         link = self.urls.link(self.urls.page(uri))
-        markdown = render(template, link=link, rollups=self.rollups, charts=self.charts,
+
+        def make() -> str:
+            return render(template, link=link, rollups=self.rollups, charts=self.charts,
                           today=self.rollups.today, page_size=self.options.index_page_size,
                           **context)
-        return GeneratedPage(uri, markdown, in_nav)
+
+        return GeneratedPage(uri, make, in_nav)
 
     def pages(self, *, tags: bool = True) -> list[GeneratedPage]:
         """Every generated page, in a stable order; ``tags``: add the tags index page.
@@ -222,22 +228,27 @@ class Site:
     def tags_page(self) -> GeneratedPage:
         return self.tags_pages()[0]
 
+    def tag_uris(self) -> dict[str, str]:
+        """Split, the source path of each tag's page, by tag; otherwise none (the theme's
+        tags plugin lists every tag on the one tags page)."""
+        if not self.split_by_year:
+            return {}
+        names = [g.name for g in self.rollups.tags]
+        slugs = unique_slugs(names, "tag")
+        return {name: part_uri(VIEWS["tags"], slugs[name]) for name in names}
+
     def tags_pages(self) -> list[GeneratedPage]:
-        """The tags page; split, a table of the tags and one listing page per tag."""
+        """The tags page; split, a table of the tags and one page per tag that lists its
+        post-mortems (rendered here, as the service pages are: the theme's listings cost
+        each page of the site a look-up in every listing)."""
         if not self.split_by_year:
             return [self._render(VIEWS["tags"], "pages/tags.md.j2", tag_pages=[])]
-        groups = self.rollups.tags
-        slugs = unique_slugs([g.name for g in groups], "tag")
-        parts = [(g, part_uri(VIEWS["tags"], slugs[g.name])) for g in groups]
+        uris = self.tag_uris()
+        parts = [(g, uris[g.name]) for g in self.rollups.tags]
         pages = [self._render(VIEWS["tags"], "pages/tags.md.j2",
                               tag_pages=[(g, self.urls.page(uri)) for g, uri in parts])]
         for group, uri in parts:
-            # The name as the theme gets it (escaped) in JSON, a YAML flow scalar: no ``>``
-            # can end the directive's comment early.
-            name = json.dumps(str(escape(clean_text(group.name))))
-            directive = Markup(f"<!-- material/tags {{ include: [{name}] }} -->")
-            pages.append(self._render(uri, "pages/tag.md.j2", in_nav=False, group=group,
-                                      directive=directive))
+            pages.append(self._render(uri, "pages/tag.md.j2", in_nav=False, group=group))
         return pages
 
 

@@ -8,6 +8,7 @@ page, and the search ranking after the build.
 from __future__ import annotations
 
 import copy
+import functools
 import os
 import tempfile
 from collections.abc import Mapping
@@ -25,15 +26,16 @@ from ..findings import Finding, Level
 from ..markdown import slugify
 from ..pipeline import CheckResult
 from ..settings import Settings
-from .apart import APART_MIN, run_apart
+from .apart import Pending
 from .exports import action_items_csv, atom_feed, incidents_json
 from .incident_page import decorate
+from .later_files import LaterExport, LaterPage
 from .learning import SIMILAR_SHOWN, learning_from
 from .macros import SiteMacros
 from .navigation import with_year_pages
 from .outlines import CACHE_FILE as OUTLINE_CACHE
 from .outlines import OutlineCache
-from .pages import Site, SiteOptions
+from .pages import GeneratedPage, Site, SiteOptions
 from .public import internal_fields, public_postmortem, strip_internal
 from .rollups import Incident, build_rollups
 from .search import (
@@ -48,6 +50,7 @@ from .search import (
 )
 from .similarity import CACHE_FILE as SIMILAR_CACHE
 from .stash import HtmlStash, hold_blocks
+from .tag_chips import TAGS_PLUGINS, chips, tags_variable
 from .templating import CATEGORY_LABELS, clean_text
 from .urls import EXPORTS, SiteUrls, edit_base, edit_url
 
@@ -56,7 +59,10 @@ log = get_plugin_logger(__name__)
 ASSETS = ("postmortems.css", "postmortems.js")
 ASSET_DIR = "assets/postmortems"
 ASSET_PATH = Path(__file__).resolve().parent.parent / "assets"
-TAGS_PLUGINS = ("material/tags", "tags")
+#: From this many post-mortems the generated pages and the exports are made in a child
+#: process, on the second core, while MkDocs reads the post-mortems (about a second of
+#: work per 1,000 post-mortems; a fork costs a few milliseconds).
+RENDER_APART_MIN = 500
 
 
 class Publisher:
@@ -80,6 +86,8 @@ class Publisher:
         self.incident_pages: dict[str, Incident] = {}
         self.outlines = OutlineCache(None)
         self.exports_dir: tempfile.TemporaryDirectory[str] | None = None
+        #: A large build's generated pages and exports, made in a child process.
+        self.rendering: Pending[dict[str, str]] | None = None
         self.stash = HtmlStash()
         self.generated: set[str] = set()
         self.hidden_uris: set[str] = set()
@@ -96,6 +104,9 @@ class Publisher:
         #: Under ``mkdocs serve`` only: drafts are previewed, findings shown on their pages.
         self.preview_drafts = False
         self.findings: dict[str, list[Finding]] = {}
+        #: A split site's tag pages by tag, as URLs; where the post-mortems' tags link.
+        self.tag_urls: dict[str, str] = {}
+        self.tags_variable: str | None = None
 
     # --- on_config -------------------------------------------------------------------
 
@@ -157,14 +168,13 @@ class Publisher:
         tags = any(name in config.plugins for name in TAGS_PLUGINS)
         self.generated = set()
         pages = site.pages(tags=tags)
+        self.tag_urls = {name: urls.page(uri) for name, uri in site.tag_uris().items()
+                         } if tags else {}
+        self.tags_variable = tags_variable(config.plugins) if self.tag_urls else None
         self.hidden_uris = {urls.service_uri(g.name) for g in rollups.services}
         self.hidden_uris |= {page.uri for page in pages if not page.in_nav}
-        for page in pages:
-            inclusion = (InclusionLevel.NOT_IN_NAV if page.uri in self.hidden_uris
-                         else InclusionLevel.UNDEFINED)
-            content = hold_blocks(page.markdown, self.stash.hold)
-            self._add(files, File.generated(config, page.uri, content=content,
-                                            inclusion=inclusion))
+        apart = len(rollups.incidents) >= RENDER_APART_MIN
+
         def make_exports() -> dict[str, bytes]:
             return {
                 EXPORTS["json"]: incidents_json(rollups, urls).encode("utf-8"),
@@ -174,23 +184,32 @@ class Publisher:
             }
 
         self._drop_exports()
-        if len(rollups.incidents) < APART_MIN:
-            for uri, content in make_exports().items():
-                self._add(files, File.generated(config, uri, content=content))
-        else:  # tens of MB at 10,000: made in a child, kept on disk until MkDocs copies them
+        written: dict[str, str] = {}
+        if apart:  # tens of MB at 10,000: kept on disk until MkDocs copies them
             self.exports_dir = tempfile.TemporaryDirectory(prefix="postmortems-exports-")
             folder = Path(self.exports_dir.name)
+            written = {uri: str(folder / uri.replace("/", "_")) for uri in EXPORTS.values()}
 
-            def write_exports() -> dict[str, str]:
-                written = {}
-                for uri, content in make_exports().items():
-                    path = folder / uri.replace("/", "_")
-                    path.write_bytes(content)
-                    written[uri] = str(path)
-                return written
+        def render_all() -> dict[str, str]:
+            for uri, content in make_exports().items():
+                Path(written[uri]).write_bytes(content)
+            return {page.uri: page.markdown for page in pages}
 
-            for uri, path in run_apart(write_exports, large=True).items():
-                self._add(files, File.generated(config, uri, abs_src_path=path))
+        # Large: rendered on the second core while MkDocs reads the post-mortems.
+        self.rendering = Pending(render_all, apart=True) if written else None
+        for page in pages:
+            inclusion = (InclusionLevel.NOT_IN_NAV if page.uri in self.hidden_uris
+                         else InclusionLevel.UNDEFINED)
+            later = LaterPage.generated(config, page.uri, content="", inclusion=inclusion)
+            later.set_source(functools.partial(self._page_text, page))
+            self._add(files, later)
+        for uri, path in written.items():
+            export = LaterExport.generated(config, uri, abs_src_path=path)
+            export.set_ready(self._rendered)
+            self._add(files, export)
+        if not written:
+            for uri, content in make_exports().items():
+                self._add(files, File.generated(config, uri, content=content))
         if self.findings:
             self._add(files, File.generated(config, FINDINGS_URI,
                                             content=findings_page(self.findings)))
@@ -200,6 +219,16 @@ class Publisher:
         years = [(year, urls.index_uri(year))
                  for year in (g.name for g in rollups.years)] if site.split_by_year else []
         config.nav = with_year_pages(self.nav, urls.index_uri(), years)
+
+    def _rendered(self) -> dict[str, str]:
+        """The generated pages' Markdown from the background rendering (waits for it)."""
+        return self.rendering.result() if self.rendering is not None else {}
+
+    def _page_text(self, page: GeneratedPage) -> str:
+        """A generated page's Markdown as MkDocs reads it (once): rendered, here or in the
+        background, with its HTML blocks held."""
+        rendered = self._rendered().pop(page.uri, None)
+        return hold_blocks(page.markdown if rendered is None else rendered, self.stash.hold)
 
     def _add(self, files: Files, file: File) -> None:
         existing = files.get_file_from_path(file.src_uri)
@@ -243,6 +272,14 @@ class Publisher:
         if findings:
             decorated = findings_box(findings) + "\n\n" + decorated
         return decorated
+
+    def page_context(self, context: dict[str, Any], page: Page) -> None:
+        """A post-mortem's tags for the theme, linked to the tag pages of a split site."""
+        if self.tags_variable is None:
+            return
+        incident = self.incident_pages.get(page.file.src_uri)
+        if incident is not None and incident.tags:
+            context[self.tags_variable] = chips(incident.tags, self.tag_urls)
 
     def page_content(self, html: str, page: Page) -> str:
         """Put the held HTML back; remember where each post-mortem's Root Cause section is,
@@ -291,8 +328,16 @@ class Publisher:
         self.outlines.save()
         self._drop_exports()
 
+    def abandon(self) -> None:
+        """A build that failed: stop the background rendering, remove what it wrote."""
+        self._drop_exports()
+
     def _drop_exports(self) -> None:
-        """Remove the exports a large build wrote to a temporary folder (copied by now)."""
+        """Stop the background rendering if it still runs (a build that failed) and remove
+        the exports it wrote to a temporary folder (copied by now)."""
+        if self.rendering is not None:
+            self.rendering.cancel()
+            self.rendering = None
         if self.exports_dir is not None:
             self.exports_dir.cleanup()
             self.exports_dir = None

@@ -1,0 +1,59 @@
+"""Generated files whose content another process may still be making.
+
+A large build renders the generated pages and writes the exports in a forked child
+(:class:`~postmortems.site.apart.Pending`) while MkDocs reads the post-mortems. These files
+are added to the build at once, as MkDocs needs them for the nav; reading a page's Markdown,
+or copying an export, waits for the child the first time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from mkdocs.structure.files import File
+
+
+class LaterPage(File):
+    """A generated Markdown page whose text ``source()`` gives when it is first read."""
+
+    _source: Callable[[], str] | None = None
+
+    def set_source(self, source: Callable[[], str]) -> None:
+        self._source = source
+
+    @property
+    def content_string(self) -> str:
+        if self._source is not None:
+            self._content, self._source = self._source(), None
+        return super().content_string
+
+    @content_string.setter
+    def content_string(self, value: str) -> None:
+        self._source = None
+        File.content_string.fset(self, value)  # type: ignore[attr-defined]
+
+    @property
+    def content_bytes(self) -> bytes:
+        if self._source is not None:
+            self._content, self._source = self._source(), None
+        return super().content_bytes
+
+    @content_bytes.setter
+    def content_bytes(self, value: bytes) -> None:
+        self._source = None
+        File.content_bytes.fset(self, value)  # type: ignore[attr-defined]
+
+
+class LaterExport(File):
+    """A generated file on disk that exists once ``ready()`` has returned."""
+
+    _ready: Callable[[], object] | None = None
+
+    def set_ready(self, ready: Callable[[], object]) -> None:
+        self._ready = ready
+
+    def copy_file(self, dirty: bool = False) -> None:
+        if self._ready is not None:
+            self._ready()
+            self._ready = None
+        super().copy_file(dirty)
