@@ -1,5 +1,6 @@
-"""A large build renders its pages and writes its exports in a child process, while MkDocs
-reads the post-mortems: the site is the same, file for file, as one made in-process."""
+"""A large build renders its pages, its exports and the blocks of each post-mortem page in a
+child process, while MkDocs reads the post-mortems: the site is the same, file for file, as
+one made in-process."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tests.site.conftest import copy_repo_project
@@ -34,13 +36,22 @@ class Spy(real):
         started.append(self.apart)
 
 wiring.Pending = Spy
+served = []
+read = wiring.BlockFile.get
+
+def counted(self, key):
+    found = read(self, key)
+    served.append(found is not None)
+    return found
+
+wiring.BlockFile.get = counted
 os.chdir(sys.argv[1])
 build(load_config("mkdocs.yml", site_dir="site"))
-print(json.dumps(started))
+print(json.dumps([started, sum(served), len(served)]))
 """
 
 
-def _build(root: Path, apart_from: int) -> tuple[list[bool], dict[str, bytes]]:
+def _build(root: Path, apart_from: int) -> tuple[list[Any], dict[str, bytes]]:
     project = copy_repo_project(root / "project")
     temp = root / "tmp"
     temp.mkdir()
@@ -56,8 +67,10 @@ def _build(root: Path, apart_from: int) -> tuple[list[bool], dict[str, bytes]]:
 
 
 def test_a_site_rendered_apart_equals_one_rendered_in_process(tmp_path: Path) -> None:
-    started_small, small = _build(tmp_path / "small", 10_000)
-    started_large, large = _build(tmp_path / "large", 1)
-    assert started_small == [] and started_large == [True]
+    (started, served, asked), small = _build(tmp_path / "small", 10_000)
+    assert started == [] and served == asked == 0
+    (started, served, asked), large = _build(tmp_path / "large", 1)
+    # Every card, action table and similar-incidents block came from the child's file.
+    assert started == [True] and served == asked > 20
     assert sorted(large) == sorted(small)
     assert [path for path in small if large[path] != small[path]] == []

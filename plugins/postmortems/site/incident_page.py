@@ -98,11 +98,25 @@ def _aligned(markdown: str, body: Body | None) -> tuple[Body, int]:
     return parse_body(markdown, 1), 1
 
 
+def deferred_blocks(incident: Incident, rollups: Rollups, link: Links,
+                    edit_url: str | None = None, similar: list[Match] | None = None,
+                    ) -> dict[str, Callable[[], str]]:
+    """How to render the blocks of a post-mortem page that search leaves out, by kind:
+    ``card``, ``actions`` and, with ``similar``, ``similar``."""
+    blocks = {
+        "card": lambda: header_card(incident, rollups, link, edit_url),
+        "actions": lambda: action_table(incident, link),
+    }
+    if similar is not None:
+        blocks["similar"] = lambda: _similar_html(incident, rollups, link, similar)
+    return blocks
+
+
 def decorate(markdown: str, incident: Incident, rollups: Rollups, link: Links,
              edit_url: str | None = None, body: Body | None = None,
              similar: list[Match] | None = None, layout: Outline | None = None,
              hold: Callable[[str], str] | None = None,
-             defer: Callable[[Callable[[], str]], str] | None = None,
+             defer: Callable[[str, Callable[[], str]], str] | None = None,
              cause_in_title: bool = False) -> str:
     """``markdown`` (a post-mortem body, front matter removed) with the site's additions.
 
@@ -112,35 +126,33 @@ def decorate(markdown: str, incident: Incident, rollups: Rollups, link: Links,
     the outline of ``markdown`` if known. With ``similar`` (the index's matches), a "Similar
     incidents" section ends the page. With ``hold``, each HTML block is replaced by what
     ``hold(html)`` returns (a marker: see :mod:`postmortems.site.stash`); with ``defer``, the
-    blocks search leaves out (card, action table, similar incidents) are rendered only when
-    ``defer(render)``'s marker is put back. With ``cause_in_title`` (the plugin's build puts
-    the summaries and categories in the title of the section's search entry), the summary
-    box is left out of search.
+    blocks search leaves out (:func:`deferred_blocks`) are rendered only when the marker
+    ``defer(kind, render)`` returns is put back. With ``cause_in_title`` (the plugin's build
+    puts the summaries and categories in the title of the section's search entry), the
+    summary box is left out of search.
     """
     layout = layout or outline(markdown, body)
     keep = hold or (lambda html: html.strip("\n"))
 
-    def later(render: Callable[[], str]) -> str:
-        return defer(render) if defer is not None else keep(render())
+    blocks = deferred_blocks(incident, rollups, link, edit_url, similar)
+
+    def later(kind: str) -> str:
+        return defer(kind, blocks[kind]) if defer is not None else keep(blocks[kind]())
 
     lines = markdown.split("\n")
-    inserts: list[tuple[int, str]] = [
-        (layout.title, later(lambda: header_card(incident, rollups, link, edit_url))),
-    ]
+    inserts: list[tuple[int, str]] = [(layout.title, later("card"))]
     sections = layout.sections
     for slug, line, end_line in sections:
         if slug == "root-cause":
             inserts.append((line, keep(root_cause_box(incident, not cause_in_title))))
         elif slug == "action-items":
-            inserts.append((end_line, later(lambda: action_table(incident, link))))
+            inserts.append((end_line, later("actions")))
     if not any(s[0] == "action-items" for s in sections) and (
         incident.action_items or incident.actions_to_be_agreed
     ):
-        inserts.append((len(lines), "## Action Items\n\n"
-                        + later(lambda: action_table(incident, link))))
+        inserts.append((len(lines), "## Action Items\n\n" + later("actions")))
     if similar is not None:
-        inserts.append((len(lines), SIMILAR_HEADING + "\n\n"
-                        + later(lambda: _similar_html(incident, rollups, link, similar))))
+        inserts.append((len(lines), SIMILAR_HEADING + "\n\n" + later("similar")))
     for index, block in sorted(inserts, key=lambda item: item[0], reverse=True):
         lines[index:index] = ["", block.strip("\n"), ""]
     return "\n".join(lines)

@@ -11,7 +11,7 @@ import copy
 import functools
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +26,11 @@ from ..findings import Finding, Level
 from ..markdown import slugify
 from ..pipeline import CheckResult
 from ..settings import Settings
+from ..similar import Match
 from .apart import Pending
+from .block_file import BlockFile, Key, write_blocks
 from .exports import action_items_csv, atom_feed, incidents_json
-from .incident_page import decorate
+from .incident_page import decorate, deferred_blocks
 from .later_files import LaterExport, LaterPage
 from .learning import SIMILAR_SHOWN, learning_from
 from .macros import SiteMacros
@@ -52,7 +54,7 @@ from .similarity import CACHE_FILE as SIMILAR_CACHE
 from .stash import HtmlStash, hold_blocks
 from .tag_chips import TAGS_PLUGINS, chips, tags_variable
 from .templating import CATEGORY_LABELS, clean_text
-from .urls import EXPORTS, SiteUrls, edit_base, edit_url
+from .urls import EXPORTS, Links, SiteUrls, edit_base, edit_url
 
 log = get_plugin_logger(__name__)
 
@@ -86,8 +88,11 @@ class Publisher:
         self.incident_pages: dict[str, Incident] = {}
         self.outlines = OutlineCache(None)
         self.exports_dir: tempfile.TemporaryDirectory[str] | None = None
-        #: A large build's generated pages and exports, made in a child process.
-        self.rendering: Pending[dict[str, str]] | None = None
+        #: A large build's generated pages, exports and post-mortem page blocks, made in a
+        #: child process; the pages' Markdown, and where the blocks are in ``blocks_path``.
+        self.rendering: Pending[tuple[dict[str, str], dict[Key, tuple[int, int]]]] | None = None
+        self.blocks_path: Path | None = None
+        self.blocks: BlockFile | None = None
         self.stash = HtmlStash()
         self.generated: set[str] = set()
         self.hidden_uris: set[str] = set()
@@ -189,11 +194,17 @@ class Publisher:
             self.exports_dir = tempfile.TemporaryDirectory(prefix="postmortems-exports-")
             folder = Path(self.exports_dir.name)
             written = {uri: str(folder / uri.replace("/", "_")) for uri in EXPORTS.values()}
+            self.blocks_path = folder / "page-blocks"
 
-        def render_all() -> dict[str, str]:
+        urls_by_uri = {published[i.source].src_uri: published[i.source].url
+                       for i in rollups.incidents if i.source in published}
+
+        def render_all() -> tuple[dict[str, str], dict[Key, tuple[int, int]]]:
             for uri, content in make_exports().items():
                 Path(written[uri]).write_bytes(content)
-            return {page.uri: page.markdown for page in pages}
+            rendered = {page.uri: page.markdown for page in pages}
+            assert self.blocks_path is not None
+            return rendered, write_blocks(self.blocks_path, self._page_blocks(urls_by_uri))
 
         # Large: rendered on the second core while MkDocs reads the post-mortems.
         self.rendering = Pending(render_all, apart=True) if written else None
@@ -222,7 +233,7 @@ class Publisher:
 
     def _rendered(self) -> dict[str, str]:
         """The generated pages' Markdown from the background rendering (waits for it)."""
-        return self.rendering.result() if self.rendering is not None else {}
+        return self.rendering.result()[0] if self.rendering is not None else {}
 
     def _page_text(self, page: GeneratedPage) -> str:
         """A generated page's Markdown as MkDocs reads it (once): rendered, here or in the
@@ -261,17 +272,49 @@ class Publisher:
         page.meta["title"] = str(escape(clean_text(incident.title)))
         if incident.tags:
             page.meta["tags"] = [str(escape(clean_text(tag))) for tag in incident.tags]
-        # A public site does not link to the source, which holds the internal content.
-        page.edit_url = None if self.public else edit_url(self.edit_base, incident.source)
-        link = self.site.urls.link(page.url)
-        similar = self.site.learning.similar.get(incident.id, []) if self.site.learning else None
+        link, page.edit_url, similar = self._additions(incident, page.url)
+
+        def defer(kind: str, render: Callable[[], str]) -> str:
+            return self.stash.defer(functools.partial(self._block, uri, kind, render))
+
         decorated = decorate(markdown, incident, self.site.rollups, link, page.edit_url,
                              None, similar, self.outlines.outline(markdown, None),
-                             self.stash.hold, self.stash.defer, cause_in_title=True)
+                             self.stash.hold, defer, cause_in_title=True)
         findings = self.findings.get(incident.source)
         if findings:
             decorated = findings_box(findings) + "\n\n" + decorated
         return decorated
+
+    def _additions(self, incident: Incident, url: str,
+                   ) -> tuple[Links, str | None, list[Match] | None]:
+        """What a post-mortem page's additions are made from: its links, its edit URL and
+        its similar incidents."""
+        assert self.site is not None
+        # A public site does not link to the source, which holds the internal content.
+        edit = None if self.public else edit_url(self.edit_base, incident.source)
+        learning = self.site.learning
+        similar = learning.similar.get(incident.id, []) if learning is not None else None
+        return self.site.urls.link(url), edit, similar
+
+    def _page_blocks(self, urls_by_uri: Mapping[str, str]) -> Iterator[tuple[Key, str]]:
+        """Every post-mortem page's blocks that search leaves out, rendered (in the child)."""
+        assert self.site is not None
+        for uri, incident in self.incident_pages.items():
+            link, edit, similar = self._additions(incident, urls_by_uri[uri])
+            blocks = deferred_blocks(incident, self.site.rollups, link, edit, similar)
+            for kind, render in blocks.items():
+                yield (uri, kind), render()
+
+    def _block(self, uri: str, kind: str, render: Callable[[], str]) -> str:
+        """A block of a post-mortem page as it is written: rendered in the background if
+        it was, here otherwise."""
+        if self.rendering is not None and self.blocks_path is not None:
+            if self.blocks is None:
+                self.blocks = BlockFile(self.blocks_path, self.rendering.result()[1])
+            found = self.blocks.get((uri, kind))
+            if found is not None:
+                return found
+        return render()
 
     def page_context(self, context: dict[str, Any], page: Page) -> None:
         """A post-mortem's tags for the theme, linked to the tag pages of a split site."""
@@ -338,6 +381,10 @@ class Publisher:
         if self.rendering is not None:
             self.rendering.cancel()
             self.rendering = None
+        if self.blocks is not None:
+            self.blocks.close()
+            self.blocks = None
+        self.blocks_path = None
         if self.exports_dir is not None:
             self.exports_dir.cleanup()
             self.exports_dir = None
