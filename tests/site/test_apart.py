@@ -30,6 +30,67 @@ print("ok")
 """
 
 
+# What a child that fails, dies or is no longer wanted does to the build.
+FAILURES = """
+import logging, os, signal, time
+from postmortems.site.apart import Pending
+
+warnings = []
+logging.getLogger("mkdocs.plugins.postmortems.site.apart").addHandler(
+    type("H", (logging.Handler,), {"emit": lambda self, r: warnings.append(r.getMessage())})())
+parent = os.getpid()
+
+def boom():
+    raise ValueError("boom")
+
+failing = Pending(boom, apart=True)
+assert failing.apart
+for _ in range(2):  # raised every time it is asked for, not worked out again
+    try:
+        failing.result()
+    except ValueError as exc:
+        assert str(exc) == "boom"
+    else:
+        raise SystemExit("no error")
+
+class Odd(Exception):  # pickles, but does not unpickle
+    def __init__(self, a, b):
+        super().__init__(a)
+        self.b = b
+
+def odd():
+    raise Odd(1, 2)
+
+try:
+    Pending(odd, apart=True).result()
+except RuntimeError as exc:
+    assert "Odd: 1" in str(exc) and "in odd" in str(exc), exc
+else:
+    raise SystemExit("no error")
+
+def dies_in_the_child():
+    if os.getpid() != parent:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return "here"
+
+assert warnings == []
+assert Pending(dies_in_the_child, apart=True).result() == "here"
+assert len(warnings) == 1 and "exit code -9" in warnings[0], warnings
+
+slow = Pending(lambda: time.sleep(60), apart=True)
+start = time.monotonic()
+slow.cancel()
+assert time.monotonic() - start < 10 and not slow.apart
+print("ok")
+"""
+
+
+def test_a_child_that_fails_dies_or_is_cancelled() -> None:
+    done = subprocess.run([sys.executable, "-c", FAILURES], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
+
+
 def test_run_apart_runs_large_work_in_a_child() -> None:
     done = subprocess.run([sys.executable, "-c", CHILD], capture_output=True, text=True,
                           timeout=120)

@@ -24,7 +24,7 @@ BUILD = """
 import json, os, sys
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
-from postmortems.site import wiring
+from postmortems.site import pages, wiring
 
 wiring.RENDER_APART_MIN = int(sys.argv[2])
 started = []
@@ -45,9 +45,18 @@ def counted(self, key):
     return found
 
 wiring.BlockFile.get = counted
+parent = os.getpid()
+here = []
+render = pages.render
+
+def rendered(*args, **kwargs):
+    here.append(os.getpid() == parent)
+    return render(*args, **kwargs)
+
+pages.render = rendered
 os.chdir(sys.argv[1])
 build(load_config("mkdocs.yml", site_dir="site"))
-print(json.dumps([started, sum(served), len(served)]))
+print(json.dumps([started, sum(served), len(served), sum(here)]))
 """
 
 
@@ -67,10 +76,11 @@ def _build(root: Path, apart_from: int) -> tuple[list[Any], dict[str, bytes]]:
 
 
 def test_a_site_rendered_apart_equals_one_rendered_in_process(tmp_path: Path) -> None:
-    (started, served, asked), small = _build(tmp_path / "small", 10_000)
-    assert started == [] and served == asked == 0
-    (started, served, asked), large = _build(tmp_path / "large", 1)
-    # Every card, action table and similar-incidents block came from the child's file.
-    assert started == [True] and served == asked > 20
+    (started, served, asked, pages_here), small = _build(tmp_path / "small", 10_000)
+    assert started == [] and served == asked == 0 and pages_here > 10
+    (started, served, asked, pages_here), large = _build(tmp_path / "large", 1)
+    # Every generated page was rendered in the child, and every card, action table and
+    # similar-incidents block came from the child's file.
+    assert started == [True] and pages_here == 0 and served == asked > 20
     assert sorted(large) == sorted(small)
     assert [path for path in small if large[path] != small[path]] == []

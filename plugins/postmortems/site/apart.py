@@ -3,8 +3,8 @@
 At 10,000 post-mortems some steps of a build (the similarity index and its scoring arrays, the
 machine-readable exports) need hundreds of MB for a few seconds. Memory a process frees is not
 all given back to the system, so it would stay in the build's peak until the end; a child's is
-returned when it exits. Only the result comes back (pickled over the pool's pipe, between two
-processes of the same build: never read from disk).
+returned when it exits. Only the result comes back, pickled over a pipe between two
+processes of the same build (never a pickle read from disk).
 
 :class:`Pending` also lets the build go on meanwhile: the generated pages are rendered on the
 second core while MkDocs reads the post-mortems on the first.
@@ -12,8 +12,12 @@ second core while MkDocs reads the post-mortems on the first.
 
 from __future__ import annotations
 
+import gc
+import logging
 import multiprocessing
+import pickle
 import threading
+import traceback
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Generic, TypeVar
@@ -24,6 +28,8 @@ __all__ = ["APART_MIN", "Pending", "can_fork", "run_apart"]
 APART_MIN = 2000
 
 T = TypeVar("T")
+
+log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 
 
 def can_fork() -> bool:
@@ -36,29 +42,49 @@ def _child(work: Callable[[], object], conn: Connection) -> None:
     try:
         message: tuple[bool, object] = (True, work())
     except BaseException as exc:  # the parent raises it
-        message = (False, exc)
+        message = (False, _portable(exc))
     try:
         conn.send(message)
-    except Exception as exc:  # a result or an exception that does not pickle
+    except Exception as exc:  # a result that does not pickle
         conn.send((False, RuntimeError(f"a build step run apart failed: {exc!r}")))
     finally:
         conn.close()
 
 
+def _portable(exc: BaseException) -> BaseException:
+    """``exc`` if the parent can rebuild it from its pickle, else a RuntimeError that carries
+    its traceback as text."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:
+        text = "".join(traceback.format_exception(exc))
+        return RuntimeError(f"a build step run apart failed:\n{text}")
+    return exc
+
+
 class Pending(Generic[T]):
     """The value of ``work()``: with ``apart`` (and forking safe), computed from now on in a
-    forked child; otherwise computed in-process when :meth:`result` is first called."""
+    forked child; otherwise computed in-process when :meth:`result` is first called.
+
+    ``work`` raising, here or in the child, makes :meth:`result` raise, every time it is
+    called. A child that ends without an answer (killed for memory, say) is logged and the
+    work is done in-process instead.
+    """
 
     def __init__(self, work: Callable[[], T], *, apart: bool) -> None:
-        self._work = work
+        self._work: Callable[[], T] | None = work
         self._process: multiprocessing.process.BaseProcess | None = None
         self._conn: Connection | None = None
         self._value: tuple[T] | None = None
+        self._error: BaseException | None = None
         if not apart or not can_fork():
             return
         context = multiprocessing.get_context("fork")
         receive, send = context.Pipe(duplex=False)
         process = context.Process(target=_child, args=(work, send), daemon=True)
+        # Objects alive now are left alone by the collectors of both processes, so they
+        # share their memory pages instead of each writing its own copy.
+        gc.freeze()
         try:
             process.start()
         except OSError:  # no fork now (limits): in-process then
@@ -66,6 +92,7 @@ class Pending(Generic[T]):
         else:
             self._process, self._conn = process, receive
         finally:
+            gc.unfreeze()
             send.close()
 
     @property
@@ -74,19 +101,30 @@ class Pending(Generic[T]):
         return self._process is not None
 
     def result(self) -> T:
-        """The value, waiting for the child if it is still working; its exception if
-        ``work()`` raised one."""
+        """The value, waiting for the child if it is still working."""
+        if self._error is not None:
+            raise self._error
         if self._value is None:
-            self._value = (self._collect(),)
+            try:
+                self._value = (self._collect(),)
+            except BaseException as exc:
+                self._error = exc
+                raise
+            finally:
+                self._work = None  # what it refers to is no longer needed
         return self._value[0]
 
     def _collect(self) -> T:
+        assert self._work is not None
         if self._process is None or self._conn is None:
             return self._work()
         try:
             ok, value = self._conn.recv()
-        except EOFError:  # the child ended without an answer (killed): work here instead
-            ok, value = True, self._work()
+        except EOFError:
+            self._stop()
+            log.warning(f"postmortems: a build step run apart ended without a result (exit "
+                        f"code {self._exitcode}); doing it in the build process instead")
+            return self._work()
         finally:
             self._stop()
         if not ok:
@@ -98,6 +136,9 @@ class Pending(Generic[T]):
         if self._process is not None:
             self._process.terminate()
         self._stop()
+        self._work = None
+
+    _exitcode: int | None = None
 
     def _stop(self) -> None:
         if self._conn is not None:
@@ -105,6 +146,7 @@ class Pending(Generic[T]):
             self._conn = None
         if self._process is not None:
             self._process.join()
+            self._exitcode = self._process.exitcode
             self._process = None
 
 

@@ -45,15 +45,43 @@ class LaterPage(File):
 
 
 class LaterExport(File):
-    """A generated file on disk that exists once ``ready()`` has returned."""
+    """A generated file on disk that exists once ``ready()`` has returned: copying or
+    reading it waits for that."""
 
     _ready: Callable[[], object] | None = None
 
     def set_ready(self, ready: Callable[[], object]) -> None:
         self._ready = ready
 
-    def copy_file(self, dirty: bool = False) -> None:
+    def _wait(self) -> None:
         if self._ready is not None:
             self._ready()
             self._ready = None
+
+    def copy_file(self, dirty: bool = False) -> None:
+        self._wait()
         super().copy_file(dirty)
+
+    def is_modified(self) -> bool:
+        self._wait()
+        return super().is_modified()
+
+    @property
+    def content_string(self) -> str:
+        self._wait()
+        return super().content_string
+
+    @content_string.setter
+    def content_string(self, value: str) -> None:
+        self._ready = None
+        File.content_string.fset(self, value)  # type: ignore[attr-defined]
+
+    @property
+    def content_bytes(self) -> bytes:
+        self._wait()
+        return super().content_bytes
+
+    @content_bytes.setter
+    def content_bytes(self, value: bytes) -> None:
+        self._ready = None
+        File.content_bytes.fset(self, value)  # type: ignore[attr-defined]

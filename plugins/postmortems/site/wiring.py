@@ -27,7 +27,7 @@ from ..markdown import slugify
 from ..pipeline import CheckResult
 from ..settings import Settings
 from ..similar import Match
-from .apart import Pending
+from .apart import APART_MIN, Pending, can_fork
 from .block_file import BlockFile, Key, write_blocks
 from .exports import action_items_csv, atom_feed, incidents_json
 from .incident_page import decorate, deferred_blocks
@@ -52,7 +52,7 @@ from .search import (
 )
 from .similarity import CACHE_FILE as SIMILAR_CACHE
 from .stash import HtmlStash, hold_blocks
-from .tag_chips import TAGS_PLUGINS, chips, tags_variable
+from .tag_chips import TAGS_PLUGINS, ChipStyle, chip_style, chips
 from .templating import CATEGORY_LABELS, clean_text
 from .urls import EXPORTS, Links, SiteUrls, edit_base, edit_url
 
@@ -111,7 +111,7 @@ class Publisher:
         self.findings: dict[str, list[Finding]] = {}
         #: A split site's tag pages by tag, as URLs; where the post-mortems' tags link.
         self.tag_urls: dict[str, str] = {}
-        self.tags_variable: str | None = None
+        self.chip_style: ChipStyle | None = None
 
     # --- on_config -------------------------------------------------------------------
 
@@ -175,10 +175,15 @@ class Publisher:
         pages = site.pages(tags=tags)
         self.tag_urls = {name: urls.page(uri) for name, uri in site.tag_uris().items()
                          } if tags else {}
-        self.tags_variable = tags_variable(config.plugins) if self.tag_urls else None
+        self.chip_style = chip_style(config.plugins) if self.tag_urls else None
         self.hidden_uris = {urls.service_uri(g.name) for g in rollups.services}
         self.hidden_uris |= {page.uri for page in pages if not page.in_nav}
-        apart = len(rollups.incidents) >= RENDER_APART_MIN
+        # Large: the pages, the exports and the post-mortem pages' blocks are made in a
+        # child, on the second core, while MkDocs reads the post-mortems. Where no child can
+        # be forked (``mkdocs serve``: other threads run), pages are rendered as they are
+        # read and blocks as their pages are written.
+        count = len(rollups.incidents)
+        apart = count >= RENDER_APART_MIN and can_fork()
 
         def make_exports() -> dict[str, bytes]:
             return {
@@ -190,24 +195,29 @@ class Publisher:
 
         self._drop_exports()
         written: dict[str, str] = {}
-        if apart:  # tens of MB at 10,000: kept on disk until MkDocs copies them
+        if apart or count >= APART_MIN:  # tens of MB at 10,000: on disk until copied
             self.exports_dir = tempfile.TemporaryDirectory(prefix="postmortems-exports-")
             folder = Path(self.exports_dir.name)
             written = {uri: str(folder / uri.replace("/", "_")) for uri in EXPORTS.values()}
-            self.blocks_path = folder / "page-blocks"
+            self.blocks_path = folder / "page-blocks" if apart else None
+
+        def write_exports() -> None:
+            for uri, content in make_exports().items():
+                Path(written[uri]).write_bytes(content)
 
         urls_by_uri = {published[i.source].src_uri: published[i.source].url
                        for i in rollups.incidents if i.source in published}
 
         def render_all() -> tuple[dict[str, str], dict[Key, tuple[int, int]]]:
-            for uri, content in make_exports().items():
-                Path(written[uri]).write_bytes(content)
-            rendered = {page.uri: page.markdown for page in pages}
+            write_exports()
+            rendered = {page.uri: page.make() for page in pages}
             assert self.blocks_path is not None
             return rendered, write_blocks(self.blocks_path, self._page_blocks(urls_by_uri))
 
-        # Large: rendered on the second core while MkDocs reads the post-mortems.
-        self.rendering = Pending(render_all, apart=True) if written else None
+        if apart:
+            self.rendering = Pending(render_all, apart=True)
+        elif written:
+            write_exports()
         for page in pages:
             inclusion = (InclusionLevel.NOT_IN_NAV if page.uri in self.hidden_uris
                          else InclusionLevel.UNDEFINED)
@@ -239,7 +249,7 @@ class Publisher:
         """A generated page's Markdown as MkDocs reads it (once): rendered, here or in the
         background, with its HTML blocks held."""
         rendered = self._rendered().pop(page.uri, None)
-        return hold_blocks(page.markdown if rendered is None else rendered, self.stash.hold)
+        return hold_blocks(page.make() if rendered is None else rendered, self.stash.hold)
 
     def _add(self, files: Files, file: File) -> None:
         existing = files.get_file_from_path(file.src_uri)
@@ -318,11 +328,12 @@ class Publisher:
 
     def page_context(self, context: dict[str, Any], page: Page) -> None:
         """A post-mortem's tags for the theme, linked to the tag pages of a split site."""
-        if self.tags_variable is None:
+        if self.chip_style is None:
             return
         incident = self.incident_pages.get(page.file.src_uri)
         if incident is not None and incident.tags:
-            context[self.tags_variable] = chips(incident.tags, self.tag_urls)
+            context[self.chip_style.variable] = chips(incident.tags, self.tag_urls,
+                                                      self.chip_style)
 
     def page_content(self, html: str, page: Page) -> str:
         """Put the held HTML back; remember where each post-mortem's Root Cause section is,
