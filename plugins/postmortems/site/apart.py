@@ -77,6 +77,7 @@ class Pending(Generic[T]):
         self._conn: Connection | None = None
         self._value: tuple[T] | None = None
         self._error: BaseException | None = None
+        self._exitcode: int | None = None
         if not apart or not can_fork():
             return
         context = multiprocessing.get_context("fork")
@@ -120,13 +121,14 @@ class Pending(Generic[T]):
             return self._work()
         try:
             ok, value = self._conn.recv()
-        except EOFError:
+        except EOFError:  # the child ended without an answer
+            ok = None
+        finally:
             self._stop()
+        if ok is None:
             log.warning(f"postmortems: a build step run apart ended without a result (exit "
                         f"code {self._exitcode}); doing it in the build process instead")
             return self._work()
-        finally:
-            self._stop()
         if not ok:
             raise value  # type: ignore[misc]
         return value  # type: ignore[no-any-return]
@@ -137,8 +139,6 @@ class Pending(Generic[T]):
             self._process.terminate()
         self._stop()
         self._work = None
-
-    _exitcode: int | None = None
 
     def _stop(self) -> None:
         if self._conn is not None:

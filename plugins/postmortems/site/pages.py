@@ -228,6 +228,7 @@ class Site:
     def tags_page(self) -> GeneratedPage:
         return self.tags_pages()[0]
 
+    @functools.cached_property
     def tag_uris(self) -> dict[str, str]:
         """Split, the source path of each tag's page, by tag; otherwise none (the theme's
         tags plugin lists every tag on the one tags page)."""
@@ -243,7 +244,7 @@ class Site:
         each page of the site a look-up in every listing)."""
         if not self.split_by_year:
             return [self._render(VIEWS["tags"], "pages/tags.md.j2", tag_pages=[])]
-        uris = self.tag_uris()
+        uris = self.tag_uris
         parts = [(g, uris[g.name]) for g in self.rollups.tags]
         pages = [self._render(VIEWS["tags"], "pages/tags.md.j2",
                               tag_pages=[(g, self.urls.page(uri)) for g, uri in parts])]

@@ -89,10 +89,9 @@ class Publisher:
         self.outlines = OutlineCache(None)
         self.exports_dir: tempfile.TemporaryDirectory[str] | None = None
         #: A large build's generated pages, exports and post-mortem page blocks, made in a
-        #: child process; the pages' Markdown, and where the blocks are in ``blocks_path``.
-        self.rendering: Pending[tuple[dict[str, str], dict[Key, tuple[int, int]]]] | None = None
-        self.blocks_path: Path | None = None
-        self.blocks: BlockFile | None = None
+        #: child process: the pages' Markdown, and the file of the blocks.
+        self.rendering: Pending[tuple[dict[str, str], BlockFile]] | None = None
+        self.blocks: BlockFile | None = None  # once collected
         self.stash = HtmlStash()
         self.generated: set[str] = set()
         self.hidden_uris: set[str] = set()
@@ -173,7 +172,7 @@ class Publisher:
         tags = any(name in config.plugins for name in TAGS_PLUGINS)
         self.generated = set()
         pages = site.pages(tags=tags)
-        self.tag_urls = {name: urls.page(uri) for name, uri in site.tag_uris().items()
+        self.tag_urls = {name: urls.page(uri) for name, uri in site.tag_uris.items()
                          } if tags else {}
         self.chip_style = chip_style(config.plugins) if self.tag_urls else None
         self.hidden_uris = {urls.service_uri(g.name) for g in rollups.services}
@@ -193,13 +192,13 @@ class Publisher:
                                            size=self.site_options.feed_size).encode("utf-8"),
             }
 
-        self._drop_exports()
+        self._release()
         written: dict[str, str] = {}
+        folder = Path()
         if apart or count >= APART_MIN:  # tens of MB at 10,000: on disk until copied
             self.exports_dir = tempfile.TemporaryDirectory(prefix="postmortems-exports-")
             folder = Path(self.exports_dir.name)
             written = {uri: str(folder / uri.replace("/", "_")) for uri in EXPORTS.values()}
-            self.blocks_path = folder / "page-blocks" if apart else None
 
         def write_exports() -> None:
             for uri, content in make_exports().items():
@@ -208,11 +207,11 @@ class Publisher:
         urls_by_uri = {published[i.source].src_uri: published[i.source].url
                        for i in rollups.incidents if i.source in published}
 
-        def render_all() -> tuple[dict[str, str], dict[Key, tuple[int, int]]]:
+        def render_all() -> tuple[dict[str, str], BlockFile]:
             write_exports()
             rendered = {page.uri: page.make() for page in pages}
-            assert self.blocks_path is not None
-            return rendered, write_blocks(self.blocks_path, self._page_blocks(urls_by_uri))
+            path = folder / "page-blocks"
+            return rendered, BlockFile(path, write_blocks(path, self._page_blocks(urls_by_uri)))
 
         if apart:
             self.rendering = Pending(render_all, apart=True)
@@ -318,9 +317,9 @@ class Publisher:
     def _block(self, uri: str, kind: str, render: Callable[[], str]) -> str:
         """A block of a post-mortem page as it is written: rendered in the background if
         it was, here otherwise."""
-        if self.rendering is not None and self.blocks_path is not None:
+        if self.rendering is not None:
             if self.blocks is None:
-                self.blocks = BlockFile(self.blocks_path, self.rendering.result()[1])
+                self.blocks = self.rendering.result()[1]
             found = self.blocks.get((uri, kind))
             if found is not None:
                 return found
@@ -380,22 +379,21 @@ class Publisher:
                           float(self.options["search_boost"]))
         escape_markup(index)
         self.outlines.save()
-        self._drop_exports()
+        self._release()
 
     def abandon(self) -> None:
         """A build that failed: stop the background rendering, remove what it wrote."""
-        self._drop_exports()
+        self._release()
 
-    def _drop_exports(self) -> None:
-        """Stop the background rendering if it still runs (a build that failed) and remove
-        the exports it wrote to a temporary folder (copied by now)."""
+    def _release(self) -> None:
+        """Stop the background rendering if it still runs (a build that failed), close its
+        blocks and remove the temporary folder of the exports (copied by now)."""
         if self.rendering is not None:
             self.rendering.cancel()
             self.rendering = None
         if self.blocks is not None:
             self.blocks.close()
             self.blocks = None
-        self.blocks_path = None
         if self.exports_dir is not None:
             self.exports_dir.cleanup()
             self.exports_dir = None
