@@ -18,6 +18,8 @@ from postmortems.site.search import (
     escape_markup,
     index_entries,
     rewrite_index,
+    tags_on_articles,
+    title_entry,
 )
 
 CONFIG = """\
@@ -102,6 +104,24 @@ def test_boosts_rank_as_if_every_post_mortem_entry_were_boosted() -> None:
     assert "boost" not in docs[1] and "boost" not in docs[2]
 
 
+def test_tags_stay_on_the_entry_each_page_is_grouped_under() -> None:
+    docs = [{"location": "pm/#summary", "title": "S", "text": "", "tags": ["db"]},
+            {"location": "pm/#root-cause", "title": "R", "text": "", "tags": ["db"]},
+            {"location": "other/", "title": "O", "text": "", "tags": ["x"]},
+            {"location": "other/#a", "title": "A", "text": "", "tags": ["x"]}]
+    tags_on_articles(docs)
+    # The theme's worker makes a page's first entry its article, whatever its location.
+    assert [d.get("tags") for d in docs] == [["db"], None, ["x"], None]
+
+
+def test_a_generated_pages_entry_is_its_first_heading_as_search_writes_it() -> None:
+    content = ('<p>x</p><h1 id="s">Service: a &lt;b&gt; <code>c</code>'
+               '<a class="headerlink" href="#s" title="Permanent link">&para;</a></h1><h2>B</h2>')
+    assert title_entry("services/a/", content, "fallback") == {
+        "location": "services/a/", "title": "Service: a &lt;b&gt; c", "text": ""}
+    assert title_entry("x/", "<p>no heading</p>", "A < B")["title"] == "A &lt; B"
+
+
 def test_cause_title_names_the_categories() -> None:
     assert cause_title("A cause.", ["Capacity", "Deployment"]) == "A cause. (Capacity, Deployment)"
     assert cause_title("A cause.", []) == "A cause."
@@ -113,10 +133,12 @@ def test_index_file_fallback_and_escaping(tmp_path: Path) -> None:
     docs = [{"location": "a/#root-cause", "title": "Root Cause", "text": "<p>x &amp; y</p>"}]
     path.write_text(json.dumps({"config": {}, "docs": docs}), encoding="utf-8")
     assert index_entries(object()) is None
-    assert rewrite_index(path, {"a/#root-cause": SectionBoost(4, "cause")}) == 1
+    added = [{"location": "v/", "title": "View", "text": ""}]
+    assert rewrite_index(path, {"a/#root-cause": SectionBoost(4, "cause")}, added=added) == 1
     escape_markup(path)
     text = path.read_text(encoding="utf-8")
-    assert json.loads(text)["docs"][0] == {**docs[0], "boost": 4, "title": "Root Cause: cause"}
+    assert json.loads(text)["docs"] == [{**docs[0], "boost": 4, "title": "Root Cause: cause"},
+                                        added[0]]
     assert "<p>x &amp; y</p>" in text  # the theme's bare tags and entities stay as they are
 
 

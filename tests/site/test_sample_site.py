@@ -299,6 +299,27 @@ def test_search_ranks_root_cause_sections_first(sample: BuiltSite) -> None:
     assert pages and all(d["boost"] == 0.5 for d in pages)
 
 
+def test_search_keeps_tags_once_a_page_and_generated_pages_by_title(sample: BuiltSite) -> None:
+    docs = json.loads((sample.site / "search/search_index.json").read_text("utf-8"))["docs"]
+    first: dict[str, dict[str, Any]] = {}
+    for doc in docs:
+        page = doc["location"].partition("#")[0]
+        if page in first:
+            assert "tags" not in doc, doc["location"]
+        else:
+            first[page] = doc
+    for meta in sample.published:
+        if meta.get("tags"):
+            assert first[sample.url_of(meta["id"])]["tags"] == meta["tags"]
+    # A generated page is one entry, titled by its heading; its sections are not entries.
+    assert first["severity/"]["title"] == "Severity"
+    services = [loc for loc in first if loc.startswith("services/") and loc != "services/"]
+    names = {html.unescape(first[loc]["title"]) for loc in services}
+    assert services and names <= {s for m in sample.published for s in m["services"]}
+    assert not [d for d in docs if d["location"].startswith(("severity/#", "services/"))
+                and "#" in d["location"]]
+
+
 def test_sidebar_lists_views_not_incidents(sample: BuiltSite) -> None:
     nav = _text(_sidebar(sample.page("severity")))
     for view in ("Incidents", "Severity", "Action items", "Root causes", "Services", "Tags"):

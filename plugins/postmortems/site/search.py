@@ -11,7 +11,11 @@ every post-mortem would, without a ``boost`` field on each of them (there are fa
 post-mortem entries than others). A Root Cause entry's title becomes ``Root Cause: <summary>
 (<categories>)``: Material weighs title matches 1000 times text matches, so without the
 summary in the title any page whose title shares one word with the query would outrank the
-cause itself. The index format is the one the theme's worker reads:
+cause itself. Two things keep the index small without losing what a search finds: a
+page's tags are kept on its first entry only (the worker groups a page's entries under that
+one, so a tag still finds the page), and the generated pages are not parsed by the search
+plugin (their tables are left out of search anyway) but get one entry each, for their
+title. The index format is the one the theme's worker reads:
 ``{"config": ..., "docs": [{"location", "title", "text", "boost"?, "tags"?}]}``, titles
 being HTML-escaped text.
 """
@@ -33,6 +37,11 @@ ROOT_CAUSE_SLUGS = ("root-cause",)
 KEPT_TAGS = ("p", "code", "pre", "li", "ol", "ul", "sub", "sup")
 _KEPT = tuple(f"<{tag}>" for tag in KEPT_TAGS) + tuple(f"</{tag}>" for tag in KEPT_TAGS)
 _ANGLE = re.compile("(" + "|".join(_KEPT) + ")|[<>]")
+
+
+_H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1>", re.DOTALL)
+_PERMALINK = re.compile(r'<a\b[^>]*class="headerlink"[^>]*>.*?</a>', re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
 
 
 def find_anchor(toc: Iterable[Any], slugs: Iterable[str], normalize: Any) -> str | None:
@@ -91,6 +100,27 @@ def boost_entries(entries: Iterable[dict[str, Any]], boosts: Mapping[str, Sectio
     return changed
 
 
+def tags_on_articles(entries: Iterable[dict[str, Any]]) -> None:
+    """Keep each page's tags on its first entry only: the theme's worker makes that entry the
+    article its other entries are grouped under, so a search for a tag ranks the page as
+    before, without the same tags on every section of it."""
+    seen: set[str] = set()
+    for entry in entries:
+        page = str(entry.get("location", "")).partition("#")[0]
+        if page in seen:
+            entry.pop("tags", None)
+        else:
+            seen.add(page)
+
+
+def title_entry(location: str, content: str, fallback: str) -> dict[str, Any]:
+    """The one search entry of a page the search plugin does not parse: its first heading,
+    as the plugin would write it (HTML-escaped text, no permalink), or ``fallback``."""
+    match = _H1.search(content)
+    title = _TAG.sub("", _PERMALINK.sub("", match.group(1))).strip() if match else ""
+    return {"location": location, "title": title or html.escape(fallback, False), "text": ""}
+
+
 def _set_boost(entry: dict[str, Any], boost: float) -> None:
     boost = float(f"{boost:.4g}")  # four significant digits, however small
     if boost == 1:
@@ -105,14 +135,25 @@ def index_entries(search_plugin: Any) -> list[dict[str, Any]] | None:
     return entries if isinstance(entries, list) else None
 
 
+def shape_entries(entries: list[dict[str, Any]], boosts: Mapping[str, SectionBoost],
+                  pages: Iterable[str] = (), page_boost: float = 1,
+                  added: Iterable[dict[str, Any]] = ()) -> int:
+    """Add ``added`` (the title entries of pages the search plugin did not parse), boost the
+    entries (:func:`boost_entries`) and keep tags on articles only; how many were boosted."""
+    entries.extend(added)
+    changed = boost_entries(entries, boosts, pages, page_boost)
+    tags_on_articles(entries)
+    return changed
+
+
 def rewrite_index(path: Path, boosts: Mapping[str, SectionBoost], pages: Iterable[str] = (),
-                  page_boost: float = 1) -> int:
-    """Apply the boosts (as :func:`boost_entries`) to the search index file at ``path`` (when
-    the entries could not be changed before the search plugin wrote them)."""
+                  page_boost: float = 1, added: Iterable[dict[str, Any]] = ()) -> int:
+    """Shape the entries (as :func:`shape_entries`) of the search index file at ``path``
+    (when they could not be changed before the search plugin wrote them)."""
     if not path.is_file():
         return 0
     index = json.loads(path.read_text(encoding="utf-8"))
-    changed = boost_entries(index.get("docs", []), boosts, pages, page_boost)
+    changed = shape_entries(index.setdefault("docs", []), boosts, pages, page_boost, added)
     path.write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")
     return changed
 

@@ -43,12 +43,13 @@ from .rollups import Incident, build_rollups
 from .search import (
     ROOT_CAUSE_SLUGS,
     SectionBoost,
-    boost_entries,
     cause_title,
     escape_markup,
     find_anchor,
     index_entries,
     rewrite_index,
+    shape_entries,
+    title_entry,
 )
 from .similarity import CACHE_FILE as SIMILAR_CACHE
 from .stash import HtmlStash, hold_blocks
@@ -98,6 +99,8 @@ class Publisher:
         self.boosts: dict[str, SectionBoost] = {}
         #: The post-mortems' page URLs (their search entries rank above other pages').
         self.incident_urls: set[str] = set()
+        #: The generated pages' one search entry each (the search plugin skips them).
+        self.title_entries: list[dict[str, Any]] = []
         self.boosts_applied = False
         self.nav = copy.deepcopy(config.nav)
         docs_dir = os.path.relpath(config.docs_dir, settings.project_dir).replace(os.sep, "/")
@@ -326,7 +329,13 @@ class Publisher:
         return render()
 
     def page_context(self, context: dict[str, Any], page: Page) -> None:
-        """A post-mortem's tags for the theme, linked to the tag pages of a split site."""
+        """A post-mortem's tags for the theme, linked to the tag pages of a split site; a
+        generated page's search entry (its tables are left out of search, so the search
+        plugin would parse the whole page for its headings and a few sentences)."""
+        if page.file.src_uri in self.generated:
+            page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
+            self.title_entries.append(title_entry(page.url, page.content or "", page.title
+                                                  or ""))
         if self.chip_style is None:
             return
         incident = self.incident_pages.get(page.file.src_uri)
@@ -367,8 +376,8 @@ class Publisher:
         search = config.plugins.get("material/search") or config.plugins.get("search")
         entries = index_entries(search)
         if entries is not None:
-            boost_entries(entries, self.boosts, self.incident_urls,
-                          float(self.options["search_boost"]))
+            shape_entries(entries, self.boosts, self.incident_urls,
+                          float(self.options["search_boost"]), self.title_entries)
             self.boosts_applied = True
 
     def finish_search(self, config: MkDocsConfig) -> None:
@@ -376,7 +385,7 @@ class Publisher:
         index = Path(config.site_dir) / "search" / "search_index.json"
         if not self.boosts_applied:
             rewrite_index(index, self.boosts, self.incident_urls,
-                          float(self.options["search_boost"]))
+                          float(self.options["search_boost"]), self.title_entries)
         escape_markup(index)
         self.outlines.save()
         self._release()
