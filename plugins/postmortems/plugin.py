@@ -164,11 +164,27 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         return None
 
     @event_priority(50)  # before the tags plugin: it leaves tags already in the context
-    def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig,
-                        nav: Navigation) -> Any:
+    def _page_context(self, context: Any, *, page: Page, config: MkDocsConfig,
+                      nav: Navigation) -> Any:
         if self.publisher is not None:
             self.publisher.page_context(context, page)
         return context
+
+    @event_priority(1)  # just before the search plugin reads the page
+    def _page_to_index(self, context: Any, *, page: Page, config: MkDocsConfig,
+                       nav: Navigation) -> Any:
+        if self.publisher is not None:
+            self.publisher.page_to_index(page)
+        return context
+
+    @event_priority(-100)  # once every plugin has read it
+    def _page_indexed(self, context: Any, *, page: Page, config: MkDocsConfig,
+                      nav: Navigation) -> Any:
+        if self.publisher is not None:
+            self.publisher.page_indexed(page)
+        return context
+
+    on_page_context = CombinedEvent(_page_context, _page_to_index, _page_indexed)
 
     @event_priority(100)  # before other plugins read the finished page
     def _page_output(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:

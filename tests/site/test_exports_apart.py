@@ -54,9 +54,17 @@ def rendered(*args, **kwargs):
     return render(*args, **kwargs)
 
 pages.render = rendered
+indexed = []
+fill = wiring.SearchApart.fill
+
+def filled(self):
+    indexed.append(fill(self))
+    return indexed[-1]
+
+wiring.SearchApart.fill = filled
 os.chdir(sys.argv[1])
 build(load_config("mkdocs.yml", site_dir="site"))
-print(json.dumps([started, sum(served), len(served), sum(here)]))
+print(json.dumps([started, sum(served), len(served), sum(here), indexed]))
 """
 
 
@@ -76,11 +84,14 @@ def _build(root: Path, apart_from: int) -> tuple[list[Any], dict[str, bytes]]:
 
 
 def test_a_site_rendered_apart_equals_one_rendered_in_process(tmp_path: Path) -> None:
-    (started, served, asked, pages_here), small = _build(tmp_path / "small", 10_000)
-    assert started == [] and served == asked == 0 and pages_here > 10
-    (started, served, asked, pages_here), large = _build(tmp_path / "large", 1)
-    # Every generated page was rendered in the child, and every card, action table and
-    # similar-incidents block came from the child's file.
+    (started, served, asked, pages_here, indexed), small = _build(tmp_path / "small", 10_000)
+    assert started == [] and served == asked == 0 and pages_here > 10 and indexed == []
+    (started, served, asked, pages_here, indexed), large = _build(tmp_path / "large", 1)
+    # Every generated page was rendered in the child, every card, action table and
+    # similar-incidents block came from the child's file, and every post-mortem page was
+    # parsed for search by the other child (the search index is among the files compared).
     assert started == [True] and pages_here == 0 and served == asked > 20
+    published = len(json.loads(large["incidents.json"])["incidents"])
+    assert indexed == [published] and published > 5
     assert sorted(large) == sorted(small)
     assert [path for path in small if large[path] != small[path]] == []

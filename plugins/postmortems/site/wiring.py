@@ -51,6 +51,7 @@ from .search import (
     shape_entries,
     title_entry,
 )
+from .search_apart import SearchApart, searchable
 from .similarity import CACHE_FILE as SIMILAR_CACHE
 from .stash import HtmlStash, hold_blocks
 from .tag_chips import TAGS_PLUGINS, ChipStyle, chip_style, chips
@@ -101,6 +102,11 @@ class Publisher:
         self.incident_urls: set[str] = set()
         #: The generated pages' one search entry each (the search plugin skips them).
         self.title_entries: list[dict[str, Any]] = []
+        #: A large build's search parse of the post-mortem pages, in a child.
+        self.search_apart: SearchApart | None = None
+        #: The ``search`` metadata of the pages that child parses, while the search plugin
+        #: reads them (each is marked excluded for it meanwhile).
+        self._search_meta: dict[str, Any] = {}
         self.boosts_applied = False
         self.nav = copy.deepcopy(config.nav)
         docs_dir = os.path.relpath(config.docs_dir, settings.project_dir).replace(os.sep, "/")
@@ -218,6 +224,10 @@ class Publisher:
 
         if apart:
             self.rendering = Pending(render_all, apart=True)
+            # After the rendering child: it must not hold this child's pipe open.
+            index = searchable(_search_plugin(config))
+            if index is not None:
+                self.search_apart = SearchApart(index)
         elif written:
             write_exports()
         for page in pages:
@@ -343,6 +353,25 @@ class Publisher:
             context[self.chip_style.variable] = chips(incident.tags, self.tag_urls,
                                                       self.chip_style)
 
+    def page_to_index(self, page: Page) -> None:
+        """Just before the search plugin reads a post-mortem page: have the child parse it
+        when there is one (the search plugin is told the page is excluded)."""
+        apart = self.search_apart
+        if apart is None or page.file.src_uri not in self.incident_pages:
+            return
+        if apart.send(page):
+            uri = page.file.src_uri
+            self._search_meta[uri] = page.meta.get("search", _ABSENT)
+            page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
+
+    def page_indexed(self, page: Page) -> None:
+        """Once the search plugin has read the page: its own ``search`` metadata back."""
+        search = self._search_meta.pop(page.file.src_uri, None)
+        if search is _ABSENT:
+            page.meta.pop("search", None)
+        elif search is not None:
+            page.meta["search"] = search
+
     def page_content(self, html: str, page: Page) -> str:
         """Put the held HTML back; remember where each post-mortem's Root Cause section is,
         for the search boost."""
@@ -372,9 +401,12 @@ class Publisher:
             page.markdown = ""
 
     def boost_search(self, config: MkDocsConfig) -> None:
-        """Before the search plugin writes its index: boost the Root Cause entries."""
-        search = config.plugins.get("material/search") or config.plugins.get("search")
-        entries = index_entries(search)
+        """Before the search plugin writes its index: the entries parsed apart in their
+        places, then the Root Cause entries boosted."""
+        if self.search_apart is not None:
+            self.search_apart.fill()
+            self.search_apart = None
+        entries = index_entries(_search_plugin(config))
         if entries is not None:
             shape_entries(entries, self.boosts, self.incident_urls,
                           float(self.options["search_boost"]), self.title_entries)
@@ -400,12 +432,22 @@ class Publisher:
         if self.rendering is not None:
             self.rendering.cancel()
             self.rendering = None
+        if self.search_apart is not None:
+            self.search_apart.cancel()
+            self.search_apart = None
         if self.blocks is not None:
             self.blocks.close()
             self.blocks = None
         if self.exports_dir is not None:
             self.exports_dir.cleanup()
             self.exports_dir = None
+
+
+_ABSENT = object()
+
+
+def _search_plugin(config: MkDocsConfig) -> Any:
+    return config.plugins.get("material/search") or config.plugins.get("search")
 
 
 #: The page that lists every finding, generated under ``mkdocs serve`` only.
