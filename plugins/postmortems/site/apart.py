@@ -20,9 +20,9 @@ import threading
 import traceback
 from collections.abc import Callable
 from multiprocessing.connection import Connection
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-__all__ = ["APART_MIN", "Pending", "can_fork", "run_apart"]
+__all__ = ["APART_MIN", "Pending", "can_fork", "fork_child", "run_apart"]
 
 #: From this many post-mortems a build step is large enough to run apart.
 APART_MIN = 2000
@@ -36,6 +36,27 @@ def can_fork() -> bool:
     """Fork is available and safe: no other thread could hold a lock the child needs."""
     return (threading.active_count() == 1
             and "fork" in multiprocessing.get_all_start_methods())
+
+
+def fork_child(target: Callable[[Any, Connection], None], arg: Any, *, duplex: bool
+               ) -> tuple[multiprocessing.process.BaseProcess, Connection] | None:
+    """A forked child running ``target(arg, conn)``, and the parent's end of its pipe (which
+    only receives unless ``duplex``); None if the system refuses the fork."""
+    context = multiprocessing.get_context("fork")
+    mine, theirs = context.Pipe(duplex=duplex)
+    process = context.Process(target=target, args=(arg, theirs), daemon=True)
+    # Objects alive now are left alone by the collectors of both processes, so they
+    # share their memory pages instead of each writing its own copy.
+    gc.freeze()
+    try:
+        process.start()
+    except OSError:
+        mine.close()
+        return None
+    finally:
+        gc.unfreeze()
+        theirs.close()
+    return process, mine
 
 
 def _child(work: Callable[[], object], conn: Connection) -> None:
@@ -80,21 +101,9 @@ class Pending(Generic[T]):
         self._exitcode: int | None = None
         if not apart or not can_fork():
             return
-        context = multiprocessing.get_context("fork")
-        receive, send = context.Pipe(duplex=False)
-        process = context.Process(target=_child, args=(work, send), daemon=True)
-        # Objects alive now are left alone by the collectors of both processes, so they
-        # share their memory pages instead of each writing its own copy.
-        gc.freeze()
-        try:
-            process.start()
-        except OSError:  # no fork now (limits): in-process then
-            receive.close()
-        else:
-            self._process, self._conn = process, receive
-        finally:
-            gc.unfreeze()
-            send.close()
+        started = fork_child(_child, work, duplex=False)
+        if started is not None:  # else no fork now (limits): in-process then
+            self._process, self._conn = started
 
     @property
     def apart(self) -> bool:

@@ -12,7 +12,6 @@ so the index is the same, entry for entry and in the same order, as one made in-
 
 from __future__ import annotations
 
-import gc
 import logging
 import multiprocessing
 from multiprocessing.connection import Connection
@@ -21,7 +20,7 @@ from typing import Any
 
 from mkdocs.exceptions import PluginError
 
-from .apart import can_fork
+from .apart import can_fork, fork_child
 
 __all__ = ["SearchApart", "searchable"]
 
@@ -74,19 +73,9 @@ class SearchApart:
         self._process: multiprocessing.process.BaseProcess | None = None
         if not can_fork():
             return
-        context = multiprocessing.get_context("fork")
-        mine, theirs = context.Pipe()
-        process = context.Process(target=_child, args=(index, theirs), daemon=True)
-        gc.freeze()  # both processes share the pages of what is alive now (see apart.py)
-        try:
-            process.start()
-        except OSError:
-            mine.close()
-        else:
-            self._process, self._conn = process, mine
-        finally:
-            gc.unfreeze()
-            theirs.close()
+        started = fork_child(_child, index, duplex=True)
+        if started is not None:  # else the search plugin parses the pages, as it would
+            self._process, self._conn = started
 
     @property
     def running(self) -> bool:
