@@ -22,7 +22,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any, Generic, TypeVar
 
-__all__ = ["APART_MIN", "Pending", "can_fork", "fork_child", "run_apart"]
+__all__ = ["APART_MIN", "Pending", "can_fork", "fork_child", "run_apart", "stop_child"]
 
 #: From this many post-mortems a build step is large enough to run apart.
 APART_MIN = 2000
@@ -57,6 +57,17 @@ def fork_child(target: Callable[[Any, Connection], None], arg: Any, *, duplex: b
         gc.unfreeze()
         theirs.close()
     return process, mine
+
+
+def stop_child(process: multiprocessing.process.BaseProcess | None,
+               conn: Connection | None) -> int | None:
+    """Close the parent's end of the pipe, wait for the child to end; its exit code."""
+    if conn is not None:
+        conn.close()
+    if process is None:
+        return None
+    process.join()
+    return process.exitcode
 
 
 def _child(work: Callable[[], object], conn: Connection) -> None:
@@ -150,13 +161,10 @@ class Pending(Generic[T]):
         self._work = None
 
     def _stop(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        code = stop_child(self._process, self._conn)
         if self._process is not None:
-            self._process.join()
-            self._exitcode = self._process.exitcode
-            self._process = None
+            self._exitcode = code
+        self._process, self._conn = None, None
 
 
 def run_apart(work: Callable[[], T], *, large: bool) -> T:

@@ -12,7 +12,6 @@ so the index is the same, entry for entry and in the same order, as one made in-
 
 from __future__ import annotations
 
-import logging
 import multiprocessing
 from multiprocessing.connection import Connection
 from types import SimpleNamespace
@@ -20,11 +19,9 @@ from typing import Any
 
 from mkdocs.exceptions import PluginError
 
-from .apart import can_fork, fork_child
+from .apart import can_fork, fork_child, stop_child
 
 __all__ = ["SearchApart", "searchable"]
-
-log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 
 #: The page metadata the search index reads (Material's ``create_entry_for_section``).
 _META = ("title", "tags", "search")
@@ -38,6 +35,15 @@ def searchable(search_plugin: Any) -> Any:
             and isinstance(getattr(index, "config", None), dict)):
         return index
     return None
+
+
+class _Slot:
+    """The place of a page parsed apart among the search plugin's entries."""
+
+    __slots__ = ("page",)
+
+    def __init__(self, page: int) -> None:
+        self.page = page
 
 
 #: Pages whose entries go back in one message (so that no pickle of every entry is made).
@@ -67,8 +73,7 @@ class SearchApart:
 
     def __init__(self, index: Any) -> None:
         self._index = index
-        self._slots: dict[int, int] = {}  # id of a slot in the plugin's entries: its page
-        self._held: list[dict[str, Any]] = []  # the slots (their ids stay unique)
+        self._sent = 0  # pages, each with a slot in the plugin's entries
         self._conn: Connection | None = None
         self._process: multiprocessing.process.BaseProcess | None = None
         if not can_fork():
@@ -97,13 +102,11 @@ class SearchApart:
         except (OSError, EOFError):  # the child is gone: the error is reported at the end
             self._conn.close()
             self._conn = None
-            if not self._slots:
+            if not self._sent:
                 return False
             self._fail()
-        slot: dict[str, Any] = {}
-        self._slots[id(slot)] = len(self._slots)
-        self._held.append(slot)
-        self._index.entries.append(slot)
+        self._index.entries.append(_Slot(self._sent))
+        self._sent += 1
         return True
 
     def fill(self) -> int:
@@ -129,20 +132,17 @@ class SearchApart:
         except (OSError, EOFError):
             self._fail()
         self._stop()
-        if len(parsed) != len(self._slots):
+        if len(parsed) != self._sent:
             raise PluginError(f"postmortems: the search index could not be made: "
-                              f"{len(parsed)} pages parsed of {len(self._slots)}")
+                              f"{len(parsed)} pages parsed of {self._sent}")
         entries: list[dict[str, Any]] = []
         for entry in self._index.entries:
-            at = self._slots.get(id(entry))
-            if at is None:
-                entries.append(entry)
+            if isinstance(entry, _Slot):
+                entries.extend(parsed[entry.page])
             else:
-                entries.extend(parsed[at])
+                entries.append(entry)
         self._index.entries[:] = entries
-        count = len(self._slots)
-        self._slots.clear()
-        self._held.clear()
+        count, self._sent = self._sent, 0
         return count
 
     def cancel(self) -> None:
@@ -152,17 +152,12 @@ class SearchApart:
         self._stop()
 
     def _fail(self) -> None:
-        process = self._process
-        self._stop()  # joins it
-        code = process.exitcode if process is not None else None
+        code = stop_child(self._process, self._conn)
+        self._process, self._conn = None, None
         raise PluginError("postmortems: the process that parses post-mortem pages for search "
                           f"ended without a result (exit code {code}); the search index "
                           "would be incomplete")
 
     def _stop(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
-        if self._process is not None:
-            self._process.join()
-            self._process = None
+        stop_child(self._process, self._conn)
+        self._process, self._conn = None, None

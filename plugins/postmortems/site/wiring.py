@@ -343,7 +343,7 @@ class Publisher:
         generated page's search entry (its tables are left out of search, so the search
         plugin would parse the whole page for its headings and a few sentences)."""
         if page.file.src_uri in self.generated:
-            page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
+            _exclude_from_search(page)
             self.title_entries.append(title_entry(page.url, page.content or "", page.title
                                                   or ""))
         if self.chip_style is None:
@@ -362,7 +362,7 @@ class Publisher:
         if apart.send(page):
             uri = page.file.src_uri
             self._search_meta[uri] = page.meta.get("search", _ABSENT)
-            page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
+            _exclude_from_search(page)
 
     def page_indexed(self, page: Page) -> None:
         """Once the search plugin has read the page: its own ``search`` metadata back."""
@@ -448,6 +448,11 @@ _ABSENT = object()
 
 def _search_plugin(config: MkDocsConfig) -> Any:
     return config.plugins.get("material/search") or config.plugins.get("search")
+
+
+def _exclude_from_search(page: Page) -> None:
+    """Tell the search plugin to skip ``page`` (its other ``search`` settings kept)."""
+    page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
 
 
 #: The page that lists every finding, generated under ``mkdocs serve`` only.
