@@ -22,10 +22,10 @@ from .evaluation import RealReport, as_paragraph, evaluate_real, format_real, lo
 
 # part -> (precision, recall, {gold category: recall}); measured minus 0.05.
 FLOORS = {
-    "dev": (0.94, 0.87, {"person-cause": 0.79, "counterfactual": 0.95, "blame-noun": 0.95,
+    "dev": (0.89, 0.86, {"person-cause": 0.78, "counterfactual": 0.95, "blame-noun": 0.90,
                          "who-question": 0.95, "person-named": 0.88}),
-    "test": (0.66, 0.57, {"person-cause": 0.42, "counterfactual": 0.78, "blame-noun": 0.37,
-                          "person-named": 0.77}),
+    "test": (0.57, 0.52, {"person-cause": 0.38, "counterfactual": 0.78, "blame-noun": 0.35,
+                          "person-named": 0.70}),
 }
 
 @pytest.fixture(scope="module")
@@ -42,18 +42,21 @@ def reports(checker: LanguageChecker) -> dict[str, RealReport]:
 def test_real_text_holds_the_floor(reports: dict[str, RealReport], part: str) -> None:
     report = reports[part]
     precision, recall, by_category = FLOORS[part]
+    # Only figures reach the assertion messages: the test part's segments are never shown.
     summary = format_real(report, errors=part == "dev")
-    assert report.precision.value >= precision, summary
-    assert report.recall.value >= recall, summary
+    measured = report.precision.value, report.recall.value
+    assert measured[0] >= precision, summary
+    assert measured[1] >= recall, summary
     for category, floor in by_category.items():
-        assert report.category_recall(category).value >= floor, (category, summary)
+        value = report.category_recall(category).value
+        assert value >= floor, (category, summary)
 
 
 def test_parts_are_disjoint_and_complete() -> None:
     dev, test, every = load_real("dev"), load_real("test"), load_real("all")
     assert {s.doc for s in dev}.isdisjoint({s.doc for s in test})
-    assert len(dev) + len(test) == len(every) == 2738
-    assert sum(s.blame for s in every) == 139
+    assert len(dev) + len(test) == len(every) == 3339
+    assert sum(s.blame for s in every) == 152
 
 
 def test_wilson_interval() -> None:

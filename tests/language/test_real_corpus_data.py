@@ -81,7 +81,7 @@ def test_sources_have_every_field_and_unique_ids(sources: list[dict[str, Any]]) 
         assert s["url"].startswith(("http://", "https://")), s["doc"]
         assert isinstance(s["published"], str)
         assert isinstance(s["candid"], bool), s["doc"]
-        assert s.get("batch", 1) in (1, 2, 3), s["doc"]
+        assert s.get("batch", 1) in (1, 2, 3, 4), s["doc"]
 
 
 def test_no_excluded_source_is_used(sources: list[dict[str, Any]]) -> None:
@@ -210,16 +210,6 @@ FIRST_BATCH = {
 }
 
 
-def test_first_batch_keeps_its_recorded_assignment(
-    split: dict[str, Any], sources: list[Any]
-) -> None:
-    first = {s["doc"] for s in sources if s.get("batch", 1) == 1}
-    assert first == set(FIRST_BATCH["dev"]) | set(FIRST_BATCH["test"])
-    for part in ("dev", "test"):
-        assert sorted(set(split[part]) & first) == FIRST_BATCH[part]
-    alone = split_mod.make_split([s for s in sources if s.get("batch", 1) == 1])
-    assert alone == FIRST_BATCH
-
 
 # The second batch's assignment, recorded when it was dealt: the third batch must not move it.
 SECOND_BATCH = {
@@ -249,16 +239,50 @@ SECOND_BATCH = {
 }
 
 
-def test_second_batch_keeps_its_recorded_assignment(
-    split: dict[str, Any], sources: list[Any]
+# The third batch's assignment, recorded when it was dealt: the fourth batch must not move it.
+THIRD_BATCH = {
+    "dev": [
+        "brevo-2025-07-30",
+        "codelabs-devops-2025-01-04",
+        "folksy-2020-02-13",
+        "fosstodon-2022-07-30",
+        "npm-2014-06-04",
+        "reams-2023-took-down-production",
+        "sentry-2015-07-20",
+        "sorryapp-2026-01-30",
+        "stackexchange-2016-07-20",
+        "tumblr-2010-12-06",
+        "voidlinux-2021-06-06",
+    ],
+    "test": [
+        "eartharoid-2025-03-28",
+        "letsencrypt-2020-02-29",
+        "mapiq-2024-09-11",
+        "notabug-2016",
+        "npm-2014-01-28",
+        "npm-2014-02-24",
+        "tighten-broke-production",
+        "travis-2018-03-13",
+        "voidlinux-2021-07-17",
+        "voidlinux-2024-07-27",
+    ],
+}
+
+RECORDED = {1: FIRST_BATCH, 2: SECOND_BATCH, 3: THIRD_BATCH}
+
+
+@pytest.mark.parametrize("batch", sorted(RECORDED))
+def test_batch_keeps_its_recorded_assignment(
+    batch: int, split: dict[str, Any], sources: list[Any]
 ) -> None:
-    second = {s["doc"] for s in sources if s.get("batch", 1) == 2}
-    assert second == set(SECOND_BATCH["dev"]) | set(SECOND_BATCH["test"])
-    for part in ("dev", "test"):
-        assert sorted(set(split[part]) & second) == SECOND_BATCH[part]
-    earlier = split_mod.make_split([s for s in sources if s.get("batch", 1) <= 2])
-    for part in ("dev", "test"):
-        assert sorted(set(earlier[part]) & second) == SECOND_BATCH[part]
+    recorded = RECORDED[batch]
+    docs = {s["doc"] for s in sources if s.get("batch", 1) == batch}
+    assert docs == set(recorded["dev"]) | set(recorded["test"])
+    # Dealt with every batch, and with only the batches up to it: the same assignment.
+    up_to = split_mod.make_split([s for s in sources if s.get("batch", 1) <= batch])
+    for dealt in (split, up_to):
+        for part in ("dev", "test"):
+            assert sorted(set(dealt[part]) & docs) == recorded[part]
 
 
 def test_a_new_batch_never_moves_earlier_documents() -> None:
