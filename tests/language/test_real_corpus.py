@@ -22,10 +22,10 @@ from .evaluation import RealReport, as_paragraph, evaluate_real, format_real, lo
 
 # part -> (precision, recall, {gold category: recall}); measured minus 0.05.
 FLOORS = {
-    "dev": (0.89, 0.86, {"person-cause": 0.78, "counterfactual": 0.95, "blame-noun": 0.90,
-                         "who-question": 0.95, "person-named": 0.88}),
-    "test": (0.57, 0.52, {"person-cause": 0.38, "counterfactual": 0.78, "blame-noun": 0.35,
-                          "person-named": 0.70}),
+    "dev": (0.81, 0.64, {"person-cause": 0.52, "counterfactual": 0.58, "blame-noun": 0.75,
+                         "who-question": 0.78, "person-named": 0.88}),
+    "test": (0.53, 0.44, {"person-cause": 0.35, "counterfactual": 0.37, "blame-noun": 0.40,
+                          "person-named": 0.67}),
 }
 
 @pytest.fixture(scope="module")
@@ -55,8 +55,8 @@ def test_real_text_holds_the_floor(reports: dict[str, RealReport], part: str) ->
 def test_parts_are_disjoint_and_complete() -> None:
     dev, test, every = load_real("dev"), load_real("test"), load_real("all")
     assert {s.doc for s in dev}.isdisjoint({s.doc for s in test})
-    assert len(dev) + len(test) == len(every) == 3339
-    assert sum(s.blame for s in every) == 152
+    assert len(dev) + len(test) == len(every) == 4643
+    assert sum(s.blame for s in every) == 245
 
 
 def test_wilson_interval() -> None:
