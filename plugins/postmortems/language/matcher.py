@@ -101,6 +101,9 @@ def _accept(rule: Rule, m: re.Match[str], sents: _Sentences) -> bool:
 
 
 _LETTER = re.compile(r"[^\W\d_]")
+# After a label ("Inefficient Logging: Unbounded growth ..."), words are capitalised as at
+# the start of a sentence.
+_LABEL_BEFORE = re.compile(r"[:\u2013\u2014]\s*$")
 # A capitalised word right after one of these is a thing ("the Strategy"), not a person.
 _THING_BEFORE = re.compile(
     r"\b(?:the|a|an|this|that|these|those|its|our|their|each|every)\s+$", re.IGNORECASE
@@ -114,7 +117,9 @@ def _names_ok(rule: Rule, m: re.Match[str], names: KnownNames, sents: _Sentences
         start = m.start(key)
         if value not in names.tokens and _THING_BEFORE.search(sents.text, max(0, start - 8), start):
             return False
-        initial = not _LETTER.search(sents.text, sents.around(start)[0], start)
+        initial = not _LETTER.search(sents.text, sents.around(start)[0], start) or bool(
+            _LABEL_BEFORE.search(sents.text, max(0, start - 4), start)
+        )
         if not names.accepts(value, rule.names, sents.rules, initial=initial):
             return False
     return True
