@@ -22,9 +22,9 @@ from .evaluation import RealReport, as_paragraph, evaluate_real, format_real, lo
 
 # part -> (precision, recall, {gold category: recall}); measured minus 0.05.
 FLOORS = {
-    "dev": (0.81, 0.64, {"person-cause": 0.52, "counterfactual": 0.58, "blame-noun": 0.75,
+    "dev": (0.92, 0.75, {"person-cause": 0.69, "counterfactual": 0.69, "blame-noun": 0.86,
                          "who-question": 0.78, "person-named": 0.88}),
-    "test": (0.53, 0.44, {"person-cause": 0.35, "counterfactual": 0.37, "blame-noun": 0.40,
+    "test": (0.54, 0.45, {"person-cause": 0.35, "counterfactual": 0.37, "blame-noun": 0.45,
                           "person-named": 0.67}),
 }
 
