@@ -13,7 +13,7 @@ import yaml
 from postmortems.errors import ConfigurationError
 from postmortems.language import LanguageChecker, LanguageSettings, RulesError
 from postmortems.language.matcher import find_hits
-from postmortems.language.names import known_names
+from postmortems.language.names import EMPTY_NAMES, known_names
 from postmortems.language.rules import default_rules_path
 from postmortems.language.suppress import META_RULES
 from postmortems.markdown import parse_body
@@ -194,3 +194,30 @@ def test_rule_ids_are_documented_in_the_data_comments() -> None:
     # Rule ids are stable API (suppressions and overrides use them): keep them well formed.
     for rule_id in RULE_IDS:
         assert re.fullmatch(r"[a-z]+(?:-[a-z]+)*/[a-z0-9]+(?:-[a-z0-9]+)*", rule_id)
+
+
+def test_prefix_keywords_and_trigger_words_choose_the_sentences(tmp_path: Path) -> None:
+    data = yaml.safe_load(RULES.read_text(encoding="utf-8"))
+    data["rules"] = [{
+        "id": "action/test-rule", "category": "person-action", "level": "warning",
+        "message": "Targets people: '{match}'", "hint": "Change the system instead.",
+        "keywords": ["retrain*", "coach"],
+        "trigger": r"\bplease\b",
+        "trigger_words": ["kindly"],
+        "patterns": [r"\b(?:retrain\w*|coach)\s+(?:the\s+)?staff\b"],
+        "examples": {"flag": ["Please retrain the staff."], "pass": ["Retrain the model."]},
+    }]
+    checker = LanguageChecker(LanguageSettings(rules_path=_write(tmp_path, data)))
+    rule = checker.rules.rule("action/test-rule")
+    assert rule.keywords == frozenset({"coach"}) and rule.keyword_prefixes == ("retrain",)
+    assert rule.trigger_words == frozenset({"kindly"})
+    text = (
+        "Please retrain the staff. Retraining staff helps. Kindly coach staff. "
+        "Coach staff now. Please, retraining staff."
+    )
+    doc = parse_body(text).prose
+    fast = [(h.rule.id, h.start) for h in find_hits(checker.rules, doc, EMPTY_NAMES)]
+    slow = find_hits(checker.rules, doc, EMPTY_NAMES, use_triggers=False)
+    # Only sentences with a keyword and the trigger or a trigger word are searched.
+    assert [text[s : s + 12] for _, s in fast] == ["retrain the ", "coach staff.", "retraining s"]
+    assert len(slow) == 5

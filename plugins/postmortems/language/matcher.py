@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -46,21 +46,57 @@ class _Sentences:
         self.rules = rules
         self._allowed: dict[int, list[tuple[int, int]]] = {}
         self._words: dict[str, list[int]] | None = None
+        self._keys: frozenset[str] = frozenset()
+        self._sorted: list[str] | None = None
 
-    def words(self) -> dict[str, list[int]]:
-        """Lowercased word runs of the text and their offsets, built once."""
+    def word_sentences(self) -> dict[str, list[int]]:
+        """Lowercased words of the text and the sentences holding them (indices, in order),
+        built once."""
         if self._words is None:
             index: dict[str, list[int]] = {}
-            for m in _WORD_RUN.finditer(self.text):
-                index.setdefault(m.group().lower(), []).append(m.start())
+            text = self.text
+            # Lowering ASCII keeps every offset; other text is lowered word by word.
+            low = text.lower() if text.isascii() else None
+            start = 0
+            for i, end in enumerate([*self.bounds, len(text)]):
+                if low is not None:
+                    words = set(_WORD_RUN.findall(low, start, end))
+                else:
+                    words = {w.lower() for w in _WORD_RUN.findall(text, start, end)}
+                for word in words:
+                    index.setdefault(word, []).append(i)
+                start = end
             self._words = index
+            self._keys = frozenset(index)
         return self._words
 
+    def keyword_sentences(
+        self, words: frozenset[str] | None, prefixes: tuple[str, ...] = ()
+    ) -> list[int]:
+        """The sentences (indices, in order) holding one of ``words`` or a word that starts
+        with one of ``prefixes``."""
+        index = self.word_sentences()
+        found = [index[k] for k in words & self._keys] if words else []
+        if prefixes:
+            if self._sorted is None:
+                self._sorted = sorted(self._keys)
+            ordered = self._sorted
+            for prefix in prefixes:
+                i = bisect_left(ordered, prefix)
+                while i < len(ordered) and ordered[i].startswith(prefix):
+                    found.append(index[ordered[i]])
+                    i += 1
+        if len(found) == 1:
+            return found[0]
+        return sorted({i for ids in found for i in ids})
+
+    def sentence(self, i: int) -> tuple[int, int]:
+        """The span of sentence ``i``."""
+        bounds = self.bounds
+        return (bounds[i - 1] if i else 0, bounds[i] if i < len(bounds) else len(self.text))
+
     def around(self, offset: int) -> tuple[int, int]:
-        i = bisect_right(self.bounds, offset)
-        start = self.bounds[i - 1] if i else 0
-        end = self.bounds[i] if i < len(self.bounds) else len(self.text)
-        return start, end
+        return self.sentence(bisect_right(self.bounds, offset))
 
     def allowed_spans(self, start: int, end: int) -> list[tuple[int, int]]:
         if start not in self._allowed:
@@ -127,29 +163,29 @@ def _names_ok(rule: Rule, m: re.Match[str], names: KnownNames, sents: _Sentences
 
 def _regions(rule: Rule, sents: _Sentences, use_triggers: bool) -> Iterator[tuple[int, int]]:
     """Where to run a rule: the whole text, or only the sentences holding its keywords and
-    its trigger."""
-    if not use_triggers or (rule.trigger is None and rule.keywords is None):
+    its trigger (a match of its regex or one of its trigger words)."""
+    trigger, words = rule.trigger, rule.trigger_words
+    if not use_triggers or (trigger is None and words is None and rule.keywords is None):
         yield 0, len(sents.text)
         return
+    text = sents.text
+    worded: set[int] | frozenset[int] = frozenset()
+    if words is not None:
+        worded = set(sents.keyword_sentences(words, rule.trigger_prefixes))
     if rule.keywords is not None:
-        index = sents.words()
-        offsets = sorted(o for k in rule.keywords.intersection(index) for o in index[k])
-        last = -1
-        for offset in offsets:
-            if offset < last:
-                continue
-            start, end = sents.around(offset)
-            last = end
-            if rule.trigger is None or rule.trigger.search(sents.text, start, end):
+        for i in sents.keyword_sentences(rule.keywords, rule.keyword_prefixes):
+            start, end = sents.sentence(i)
+            if (trigger is None and words is None) or i in worded or (
+                trigger is not None and trigger.search(text, start, end)
+            ):
                 yield start, end
         return
-    last = -1
-    for t in rule.trigger.finditer(sents.text):
-        if t.start() < last:
-            continue
-        start, end = sents.around(t.start())
-        last = end
-        yield start, end
+    ids = set(worded)
+    if trigger is not None:
+        bounds = sents.bounds
+        ids.update(bisect_right(bounds, t.start()) for t in trigger.finditer(text))
+    for i in sorted(ids):
+        yield sents.sentence(i)
 
 
 def find_hits(

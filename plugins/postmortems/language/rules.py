@@ -84,6 +84,9 @@ class Rule:
     examples: Example
     rewrites: tuple[tuple[re.Pattern[str], str], ...] = ()
     keywords: frozenset[str] | None = None
+    keyword_prefixes: tuple[str, ...] = ()
+    trigger_words: frozenset[str] | None = None
+    trigger_prefixes: tuple[str, ...] = ()
 
     def rewrite(self, match: str) -> str | None:
         """The matched text rewritten by the first ``rewrite`` entry that applies, or None."""
@@ -366,11 +369,14 @@ def _keywords(
     lexicon: Mapping[str, Sequence[str]],
     irregular: Mapping[str, Sequence[str]],
     where: str,
-) -> frozenset[str] | None:
-    """The index words of a rule's ``keywords``: the first word run of each entry, lowercased."""
+) -> tuple[frozenset[str] | None, tuple[str, ...]]:
+    """The index words of a rule's ``keywords`` (the first word run of each entry,
+    lowercased) and its prefixes (entries ending in ``*``: ``retrain*`` is any word that
+    starts with *retrain*)."""
     if not entries:
-        return None
+        return None, ()
     words: list[str] = []
+    prefixes: set[str] = set()
     for entry in entries:
         m = _PLACEHOLDER.fullmatch(entry.strip())
         if m:
@@ -378,10 +384,15 @@ def _keywords(
             if key not in lexicon:
                 raise RulesError(f"{where}.keywords: unknown word list {{{key}}}")
             words += _forms(lexicon[key], which, irregular) if which else list(lexicon[key])
+        elif (prefix := _PREFIX.fullmatch(entry.strip())) is not None:
+            prefixes.add(prefix.group(1).lower())
         else:
             words.append(entry)
     out = {run.group().lower() for w in words if (run := _WORD_RUN.search(w))}
-    return frozenset(out)
+    return frozenset(out), tuple(sorted(prefixes))
+
+
+_PREFIX = re.compile(r"(\w+)\*")
 
 
 def _level_of(value: str, where: str) -> str:
@@ -438,6 +449,10 @@ def compile_rules(data: Mapping[str, Any], path: Path, settings: LanguageSetting
         if regex is None and raw.get("match") != "known-names":
             raise RulesError(f"{where}: needs patterns or match: known-names")
         examples = raw["examples"]
+        keywords, prefixes = _keywords(raw.get("keywords"), lexicon, irregular, where)
+        trigger_words, trigger_prefixes = _keywords(
+            raw.get("trigger_words"), lexicon, irregular, f"{where}.trigger_words"
+        )
         rules.append(
             Rule(
                 id=raw["id"],
@@ -466,7 +481,10 @@ def compile_rules(data: Mapping[str, Any], path: Path, settings: LanguageSetting
                     tuple(examples["pass"]),
                     tuple(examples.get("known_names", ())),
                 ),
-                keywords=_keywords(raw.get("keywords"), lexicon, irregular, where),
+                keywords=keywords,
+                keyword_prefixes=prefixes,
+                trigger_words=trigger_words,
+                trigger_prefixes=trigger_prefixes,
                 rewrites=tuple(
                     (
                         _compile(
