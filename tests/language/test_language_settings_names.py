@@ -6,7 +6,9 @@ from postmortems.findings import Level
 from postmortems.language import LanguageChecker, LanguageSettings, names_from_postmortem
 from postmortems.language.names import known_names
 
-from .conftest import RULES
+from .conftest import ROOT, RULES
+
+REAL = ROOT / "tests" / "language" / "real" / "raw"
 
 
 def make(**kw: object) -> LanguageChecker:
@@ -116,3 +118,38 @@ def test_names_from_postmortem() -> None:
 def test_names_from_postmortem_without_table() -> None:
     assert names_from_postmortem({"authors": "Priya Raman"}, "# No table\n") == ["Priya Raman"]
     assert names_from_postmortem({}, "") == []
+
+
+def _spans(found: object, text: str, pos: int = 0) -> list[tuple[int, int]]:
+    out = []
+    while (m := found.search(text, pos, len(text))) is not None:  # type: ignore[attr-defined]
+        out.append(m.span())
+        pos = m.end() if m.end() > m.start() else m.start() + 1
+    return out
+
+
+def test_name_finder_finds_what_its_regex_finds() -> None:
+    rules = make().rules
+    names = known_names(
+        ["Priya Raman", "ben.okafor", "Li Wei", "Ana", "Ana Lima", "pdiaz", "Ben"], rules
+    )
+    finder = names.finder
+    assert finder is not None
+    texts = [
+        "Priya Raman paged Ana Lima; Ana\nLima and Priya  Raman replied. Priyanka did not.",
+        "@ben.okafor and ben.okafor@example.com, ben.okafor.dev, xben.okafor, -Ben, Ben-x.",
+        "Li Wei, Li  Wei, LiWei, Ana's fix; @priya and @pdiaz, Ben. Ben.x Ben.",
+        "",
+        "Ana",
+    ]
+    texts += [p.read_text(encoding="utf-8") for p in sorted(REAL.glob("*.md"))[:40]]
+    for text in texts:
+        text = text + " Ana Lima said so. Ben.\x00Priya Raman"
+        assert _spans(finder, text) == [m.span() for m in finder.pattern.finditer(text)]
+        for pos in range(0, len(text), max(1, len(text) // 97)):
+            m, r = finder.search(text, pos), finder.pattern.search(text, pos)
+            assert (m and m.span()) == (r and r.span()), (text[:40], pos)
+        # A region that ends early is searched as if the text ended there.
+        half = len(text) // 2
+        m, r = finder.search(text, 0, half), finder.pattern.search(text, 0, half)
+        assert (m and m.span()) == (r and r.span())

@@ -200,7 +200,7 @@ def find_hits(
     hits: list[Hit] = []
     taken: dict[str, list[tuple[int, int]]] = {}
     for rule in rules.rules:
-        regex = rule.regex if rule.regex is not None else names.regex
+        regex = rule.regex if rule.regex is not None else names.finder
         if regex is None:
             continue
         for region_start, region_end in _regions(rule, sents, use_triggers):
