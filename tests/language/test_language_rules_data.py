@@ -221,3 +221,35 @@ def test_prefix_keywords_and_trigger_words_choose_the_sentences(tmp_path: Path) 
     # Only sentences with a keyword and the trigger or a trigger word are searched.
     assert [text[s : s + 12] for _, s in fast] == ["retrain the ", "coach staff.", "retraining s"]
     assert len(slow) == 5
+
+
+def test_index_folds_letters_that_patterns_match_to_ascii(checker: LanguageChecker) -> None:
+    # A case-insensitive pattern matches "ſ" to "s", "ı" and "İ" to "i", "K" (Kelvin) to "k".
+    texts = [
+        "Quillon a\u017fked for a rollback.",
+        "Engineers mu\u017ft remember to double-check the config.",
+        "We will di\u017fcipline the engineer who pushed it.",
+        "Quillon \u0130nformed the team.",
+        "The engineer forgot to rene\u0077 it, and we ma\u212ae sure they \u017ftop.",
+        "Engineers \u017fhould be aware of the freeze.",
+    ]
+    for text in texts:
+        doc = parse_body(text).prose
+        fast = find_hits(checker.rules, doc, EMPTY_NAMES)
+        slow = find_hits(checker.rules, doc, EMPTY_NAMES, use_triggers=False)
+        assert [(h.rule.id, h.start) for h in fast] == [(h.rule.id, h.start) for h in slow], text
+    assert any(
+        find_hits(checker.rules, parse_body(t).prose, EMPTY_NAMES, use_triggers=False)
+        for t in texts
+    )
+
+
+def test_a_chat_line_in_a_later_paragraph_is_found_with_triggers(
+    checker: LanguageChecker,
+) -> None:
+    text = "The hub failed.\n\nquillon: I restarted the hub."
+    doc = parse_body(text).prose
+    fast = [(h.rule.id, h.start) for h in find_hits(checker.rules, doc, EMPTY_NAMES)]
+    slow = find_hits(checker.rules, doc, EMPTY_NAMES, use_triggers=False)
+    assert fast == [(h.rule.id, h.start) for h in slow]
+    assert ("names/timeline-actor", doc.text.index("quillon")) in fast

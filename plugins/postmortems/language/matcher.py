@@ -16,6 +16,10 @@ _SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s|\x00|$)|\x00")
 _ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|cf|approx|incl|dr|mr|mrs|ms|st|no))$", re.I)
 
 
+# The only letters outside ASCII that a case-insensitive pattern matches to an ASCII letter
+# ("aſked" is "asked" to the rules): the word index folds them the same way.
+_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
 NAMED = "named-person"  # the category whose rules never look inside a people table
 
 
@@ -62,7 +66,9 @@ class _Sentences:
                 if low is not None:
                     words = set(_WORD_RUN.findall(low, start, end))
                 else:
-                    words = {w.lower() for w in _WORD_RUN.findall(text, start, end)}
+                    words = {
+                        w.translate(_FOLD).lower() for w in _WORD_RUN.findall(text, start, end)
+                    }
                 for word in words:
                     index.setdefault(word, []).append(i)
                 start = end
@@ -224,5 +230,7 @@ def find_hits(
                     continue
                 spans.append(m.span())
                 hits.append(Hit(rule, m.start(), m.end(), segment))
+    if names.finder is not None:
+        names.finder.forget()
     hits.sort(key=lambda h: (h.start, h.rule.id))
     return hits

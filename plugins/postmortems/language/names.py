@@ -135,6 +135,10 @@ class NameFinder:
         start, end = self._found[i]
         return NameMatch(text, start, end)
 
+    def forget(self) -> None:
+        """Let go of the last text searched (a cached finder would keep it alive)."""
+        self._text, self._found, self._starts = None, [], []
+
     def _index(self, text: str) -> None:
         best: dict[int, tuple[int, int]] = {}
         for order, parts in enumerate(self._parts):

@@ -382,7 +382,7 @@ def _keywords(
         if m:
             key, which = m.group(1), m.group(2)
             if key not in lexicon:
-                raise RulesError(f"{where}.keywords: unknown word list {{{key}}}")
+                raise RulesError(f"{where}: unknown word list {{{key}}}")
             words += _forms(lexicon[key], which, irregular) if which else list(lexicon[key])
         elif (prefix := _PREFIX.fullmatch(entry.strip())) is not None:
             prefixes.add(prefix.group(1).lower())
@@ -449,7 +449,9 @@ def compile_rules(data: Mapping[str, Any], path: Path, settings: LanguageSetting
         if regex is None and raw.get("match") != "known-names":
             raise RulesError(f"{where}: needs patterns or match: known-names")
         examples = raw["examples"]
-        keywords, prefixes = _keywords(raw.get("keywords"), lexicon, irregular, where)
+        keywords, prefixes = _keywords(
+            raw.get("keywords"), lexicon, irregular, f"{where}.keywords"
+        )
         trigger_words, trigger_prefixes = _keywords(
             raw.get("trigger_words"), lexicon, irregular, f"{where}.trigger_words"
         )
