@@ -70,8 +70,12 @@ def names_from_postmortem(
 
 
 _SPACES = re.compile(r"\s+")
-_NAME_BEFORE = re.compile(r"[\w@.-]")  # a name never continues one of these
-_NAME_AFTER = re.compile(r"[\w@-]|\.\w")
+# A name never continues one of these, nor runs on into these: the finder and its pattern
+# both use them.
+_BEFORE_NAME = r"[\w@.-]"
+_AFTER_NAME = r"[\w@-]|\.\w"
+_NAME_BEFORE = re.compile(_BEFORE_NAME)
+_NAME_AFTER = re.compile(_AFTER_NAME)
 
 
 class NameMatch:
@@ -119,7 +123,7 @@ class NameFinder:
             body = "|".join(
                 re.escape(t).replace(r"\ ", r"\s+") for t in self.alternatives
             )
-            self._pattern = re.compile(rf"(?<![\w@.-])(?:{body})(?![\w@-]|\.\w)")
+            self._pattern = re.compile(rf"(?<!{_BEFORE_NAME})(?:{body})(?!{_AFTER_NAME})")
         return self._pattern
 
     def search(self, text: str, pos: int = 0, endpos: int | None = None) -> NameMatch | None:

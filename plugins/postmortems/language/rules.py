@@ -364,6 +364,9 @@ def _compile_list(
 _WORD_RUN = re.compile(r"\w+")
 
 
+_PREFIX = re.compile(r"(\w+)\*")  # a keyword prefix: retrain*
+
+
 def _keywords(
     entries: Sequence[str] | None,
     lexicon: Mapping[str, Sequence[str]],
@@ -391,8 +394,6 @@ def _keywords(
     out = {run.group().lower() for w in words if (run := _WORD_RUN.search(w))}
     return frozenset(out), tuple(sorted(prefixes))
 
-
-_PREFIX = re.compile(r"(\w+)\*")
 
 
 def _level_of(value: str, where: str) -> str:
