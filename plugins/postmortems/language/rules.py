@@ -395,7 +395,6 @@ def _keywords(
     return frozenset(out), tuple(sorted(prefixes))
 
 
-
 def _level_of(value: str, where: str) -> str:
     if value not in LEVEL_CHOICES:
         raise RulesError(f"{where}: {value!r} is not one of {', '.join(LEVEL_CHOICES)}")
