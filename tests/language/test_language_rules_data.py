@@ -223,6 +223,20 @@ def test_prefix_keywords_and_trigger_words_choose_the_sentences(tmp_path: Path) 
     assert len(slow) == 5
 
 
+def test_a_word_entry_with_no_word_is_rejected(tmp_path: Path) -> None:
+    # An entry the word index can never hold would keep its rule from ever running.
+    data = yaml.safe_load(RULES.read_text(encoding="utf-8"))
+    rule = next(r for r in data["rules"] if r["id"] == "names/handle")
+    rule["trigger_words"] = ["user", "--"]
+    path = _write(tmp_path, data)
+    with pytest.raises(RulesError, match=r"names/handle.*trigger_words.*'--' holds no word"):
+        LanguageChecker(LanguageSettings(rules_path=path))
+    rule["trigger_words"] = ["user"]
+    next(r for r in data["rules"] if r.get("keywords"))["keywords"].append("?")
+    with pytest.raises(RulesError, match=r"keywords.*'\?' holds no word"):
+        LanguageChecker(LanguageSettings(rules_path=_write(tmp_path, data)))
+
+
 def test_index_folds_letters_that_patterns_match_to_ascii(checker: LanguageChecker) -> None:
     # A case-insensitive pattern matches "ſ" to "s", "ı" and "İ" to "i", "K" (Kelvin) to "k".
     texts = [

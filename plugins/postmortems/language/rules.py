@@ -389,6 +389,9 @@ def _keywords(
             words += _forms(lexicon[key], which, irregular) if which else list(lexicon[key])
         elif (prefix := _PREFIX.fullmatch(entry.strip())) is not None:
             prefixes.add(prefix.group(1).lower())
+        elif _WORD_RUN.search(entry) is None:
+            # Such an entry could never be looked up: the rule would silently never run.
+            raise RulesError(f"{where}: {entry!r} holds no word to look up")
         else:
             words.append(entry)
     out = {run.group().lower() for w in words if (run := _WORD_RUN.search(w))}
