@@ -10,8 +10,11 @@ here), and a segment is predicted blame when the checker reports any warning or 
 It prints precision, recall and F1 with 95% Wilson intervals, and recall per gold category.
 ``--batch N`` keeps only the documents of collection batch N (``batch`` in ``sources.yml``),
 to measure a new batch before anything is tuned on it. ``--errors`` lists false positives
-and negatives; it is refused on the test part, which is for measuring only. ``--corpus``
-measures the project's invented sentence sets instead.
+and negatives; it is refused on the test part, which is for measuring only. ``--by-rule``
+counts, for each rule, the segments it flags and how many of them are blame (also refused on
+the test part); with ``--rules`` from an earlier commit and ``--batch``, it shows how each rule
+did on a batch before anything was tuned on it. ``--corpus`` measures the project's invented
+sentence sets instead.
 ``--cv`` is the experiment behind the choice of rules over a classifier: leave-one-document-out
 cross-validation on the dev part of a bag-of-words logistic regression (word unigrams and
 bigrams, trained on the other dev documents plus the invented sets), alone and OR-ed with the
@@ -37,12 +40,16 @@ for entry in (ROOT, ROOT / "plugins"):
 
 from tests.language.evaluation import (  # noqa: E402
     PARTS,
+    Segment,
+    as_paragraph,
+    blame_findings,
     evaluate,
     evaluate_real,
     format_real,
     format_report,
     load_corpus,
     load_real,
+    wilson,
 )
 
 from postmortems.language import LanguageChecker, LanguageSettings  # noqa: E402
@@ -122,6 +129,24 @@ def cross_validate(checker: LanguageChecker) -> str:
     return "\n".join(lines)
 
 
+def by_rule(checker: LanguageChecker, segments: list[Segment]) -> str:
+    """For each rule: the segments it flags (warning or error), how many are blame, and how
+    many it alone flags."""
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # flagged, blame, alone
+    for seg in segments:
+        findings = checker.check(as_paragraph(seg.text), "segment").findings
+        rules = {f.rule for f in blame_findings(findings)}
+        for rule in rules:
+            row = counts[rule]
+            row[0] += 1
+            row[1] += seg.blame
+            row[2] += len(rules) == 1
+    lines = ["", f"{'rule':40} {'flags':>5} {'blame':>5} {'alone':>5} precision"]
+    for rule, (flagged, blame, alone) in sorted(counts.items(), key=lambda kv: (-kv[1][0], kv[0])):
+        lines.append(f"{rule:40} {flagged:5} {blame:5} {alone:5} {wilson(blame, flagged)}")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the evaluation; returns the exit status."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
@@ -133,11 +158,14 @@ def main(argv: list[str] | None = None) -> int:
         "--corpus", type=Path, nargs="+", help="invented sentence sets (corpus.yml format)"
     )
     parser.add_argument(
+        "--by-rule", action="store_true", help="segments each rule flags, and how many are blame"
+    )
+    parser.add_argument(
         "--cv", action="store_true", help="cross-validate a classifier against the rules on dev"
     )
     args = parser.parse_args(argv)
-    if args.errors and args.part in ("test", "all") and not args.corpus:
-        parser.error("--errors is refused on the test part: it is for measuring, not tuning")
+    if (args.errors or args.by_rule) and args.part in ("test", "all") and not args.corpus:
+        parser.error("--errors and --by-rule are refused on the test part: it is for measuring")
     started = time.perf_counter()
     checker = LanguageChecker(LanguageSettings(rules_path=args.rules))
     loaded = time.perf_counter() - started
@@ -160,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     report = evaluate_real(lambda text: checker.check(text, "segment").findings, segments, label)
     elapsed = time.perf_counter() - started
     print(format_real(report, errors=args.errors))
+    if args.by_rule:
+        print(by_rule(checker, segments))
     print(
         f"\nrules load {loaded * 1000:.0f} ms; "
         f"{elapsed / max(1, len(segments)) * 1e6:.0f} us per segment"
