@@ -14,7 +14,7 @@ from postmortems.errors import ConfigurationError
 from postmortems.language import LanguageChecker, LanguageSettings, RulesError
 from postmortems.language.matcher import find_hits
 from postmortems.language.names import EMPTY_NAMES, known_names
-from postmortems.language.rules import default_rules_path
+from postmortems.language.rules import WordSet, default_rules_path
 from postmortems.language.suppress import META_RULES
 from postmortems.markdown import parse_body
 
@@ -209,8 +209,8 @@ def test_prefix_keywords_and_trigger_words_choose_the_sentences(tmp_path: Path) 
     }]
     checker = LanguageChecker(LanguageSettings(rules_path=_write(tmp_path, data)))
     rule = checker.rules.rule("action/test-rule")
-    assert rule.keywords == frozenset({"coach"}) and rule.keyword_prefixes == ("retrain",)
-    assert rule.trigger_words == frozenset({"kindly"})
+    assert rule.keywords == WordSet(frozenset({"coach"}), ("retrain",))
+    assert rule.trigger_words == WordSet(frozenset({"kindly"}))
     text = (
         "Please retrain the staff. Retraining staff helps. Kindly coach staff. "
         "Coach staff now. Please, retraining staff."

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from ..markdown import Prose, Segment
 from .names import KnownNames
-from .rules import Rule, RuleSet
+from .rules import Rule, RuleSet, WordSet
 
 _WORD_RUN = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s|\x00|$)|\x00")
@@ -76,12 +76,11 @@ class _Sentences:
             self._keys = frozenset(index)
         return self._words
 
-    def keyword_sentences(
-        self, words: frozenset[str] | None, prefixes: tuple[str, ...] = ()
-    ) -> list[int]:
-        """The sentences (indices, in order) holding one of ``words`` or a word that starts
-        with one of ``prefixes``."""
+    def keyword_sentences(self, wanted: WordSet) -> list[int]:
+        """The sentences (indices, in order) holding one of the words of ``wanted`` or a
+        word that starts with one of its prefixes."""
         index = self.word_sentences()
+        words, prefixes = wanted.words, wanted.prefixes
         found = [index[k] for k in words & self._keys] if words else []
         if prefixes:
             if self._sorted is None:
@@ -177,9 +176,9 @@ def _regions(rule: Rule, sents: _Sentences, use_triggers: bool) -> Iterator[tupl
     text = sents.text
     worded: set[int] | frozenset[int] = frozenset()
     if words is not None:
-        worded = set(sents.keyword_sentences(words, rule.trigger_prefixes))
+        worded = set(sents.keyword_sentences(words))
     if rule.keywords is not None:
-        for i in sents.keyword_sentences(rule.keywords, rule.keyword_prefixes):
+        for i in sents.keyword_sentences(rule.keywords):
             start, end = sents.sentence(i)
             if (trigger is None and words is None) or i in worded or (
                 trigger is not None and trigger.search(text, start, end)

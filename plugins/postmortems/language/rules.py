@@ -65,6 +65,15 @@ class Example:
 
 
 @dataclass(frozen=True)
+class WordSet:
+    """Words looked up in a file's word index: whole words (lowercased) and prefixes
+    (``retrain*`` in the data is the prefix ``retrain``)."""
+
+    words: frozenset[str] = frozenset()
+    prefixes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Rule:
     """One compiled rule. ``regex`` is None for the built-in ``known-names`` matcher."""
 
@@ -83,10 +92,8 @@ class Rule:
     require_before: re.Pattern[str] | None
     examples: Example
     rewrites: tuple[tuple[re.Pattern[str], str], ...] = ()
-    keywords: frozenset[str] | None = None
-    keyword_prefixes: tuple[str, ...] = ()
-    trigger_words: frozenset[str] | None = None
-    trigger_prefixes: tuple[str, ...] = ()
+    keywords: WordSet | None = None  # every match holds one of these
+    trigger_words: WordSet | None = None  # a sentence holding one counts as the trigger
 
     def rewrite(self, match: str) -> str | None:
         """The matched text rewritten by the first ``rewrite`` entry that applies, or None."""
@@ -372,12 +379,12 @@ def _keywords(
     lexicon: Mapping[str, Sequence[str]],
     irregular: Mapping[str, Sequence[str]],
     where: str,
-) -> tuple[frozenset[str] | None, tuple[str, ...]]:
-    """The index words of a rule's ``keywords`` (the first word run of each entry,
-    lowercased) and its prefixes (entries ending in ``*``: ``retrain*`` is any word that
-    starts with *retrain*)."""
+) -> WordSet | None:
+    """The index words of a rule's ``keywords`` or ``trigger_words`` (the first word run of
+    each entry, lowercased) and its prefixes (entries ending in ``*``: ``retrain*`` is any
+    word that starts with *retrain*)."""
     if not entries:
-        return None, ()
+        return None
     words: list[str] = []
     prefixes: set[str] = set()
     for entry in entries:
@@ -395,7 +402,7 @@ def _keywords(
         else:
             words.append(entry)
     out = {run.group().lower() for w in words if (run := _WORD_RUN.search(w))}
-    return frozenset(out), tuple(sorted(prefixes))
+    return WordSet(frozenset(out), tuple(sorted(prefixes)))
 
 
 def _level_of(value: str, where: str) -> str:
@@ -452,10 +459,8 @@ def compile_rules(data: Mapping[str, Any], path: Path, settings: LanguageSetting
         if regex is None and raw.get("match") != "known-names":
             raise RulesError(f"{where}: needs patterns or match: known-names")
         examples = raw["examples"]
-        keywords, prefixes = _keywords(
-            raw.get("keywords"), lexicon, irregular, f"{where}.keywords"
-        )
-        trigger_words, trigger_prefixes = _keywords(
+        keywords = _keywords(raw.get("keywords"), lexicon, irregular, f"{where}.keywords")
+        trigger_words = _keywords(
             raw.get("trigger_words"), lexicon, irregular, f"{where}.trigger_words"
         )
         rules.append(
@@ -487,9 +492,7 @@ def compile_rules(data: Mapping[str, Any], path: Path, settings: LanguageSetting
                     tuple(examples.get("known_names", ())),
                 ),
                 keywords=keywords,
-                keyword_prefixes=prefixes,
                 trigger_words=trigger_words,
-                trigger_prefixes=trigger_prefixes,
                 rewrites=tuple(
                     (
                         _compile(
