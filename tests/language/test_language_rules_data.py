@@ -223,7 +223,7 @@ def test_prefix_keywords_and_trigger_words_choose_the_sentences(tmp_path: Path) 
     assert len(slow) == 5
 
 
-def test_a_word_entry_with_no_word_is_rejected(tmp_path: Path) -> None:
+def test_a_word_entry_with_no_word_or_a_bad_reference_is_rejected(tmp_path: Path) -> None:
     # An entry the word index can never hold would keep its rule from ever running.
     data = yaml.safe_load(RULES.read_text(encoding="utf-8"))
     rule = next(r for r in data["rules"] if r["id"] == "names/handle")
@@ -234,6 +234,11 @@ def test_a_word_entry_with_no_word_is_rejected(tmp_path: Path) -> None:
     rule["trigger_words"] = ["user"]
     next(r for r in data["rules"] if r.get("keywords"))["keywords"].append("?")
     with pytest.raises(RulesError, match=r"keywords.*'\?' holds no word"):
+        LanguageChecker(LanguageSettings(rules_path=_write(tmp_path, data)))
+    data = yaml.safe_load(RULES.read_text(encoding="utf-8"))
+    rule = next(r for r in data["rules"] if r["id"] == "names/timeline-actor")
+    rule["trigger_words"] = ["he", "{speech_lemmas.bad}"]
+    with pytest.raises(RulesError, match=r"'\{speech_lemmas.bad\}' is not a word list reference"):
         LanguageChecker(LanguageSettings(rules_path=_write(tmp_path, data)))
 
 

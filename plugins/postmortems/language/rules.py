@@ -396,6 +396,11 @@ def _keywords(
             words += _forms(lexicon[key], which, irregular) if which else list(lexicon[key])
         elif (prefix := _PREFIX.fullmatch(entry.strip())) is not None:
             prefixes.add(prefix.group(1).lower())
+        elif entry.strip().startswith("{"):
+            raise RulesError(
+                f"{where}: {entry!r} is not a word list reference ({{list}} or"
+                " {list.forms}, {list.past}, {list.ing}, {list.s})"
+            )
         elif _WORD_RUN.search(entry) is None:
             # Such an entry could never be looked up: the rule would silently never run.
             raise RulesError(f"{where}: {entry!r} holds no word to look up")
