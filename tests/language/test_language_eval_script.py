@@ -40,7 +40,7 @@ def test_by_rule_counts_flags_blame_and_lone_flags_per_rule(checker: LanguageChe
         seg(4, "We rolled back the deploy at 10:40.", False),
         seg(5, "The on-call engineer forgot to renew the certificate, a careless mistake.", False),
     ]
-    out = _script().by_rule(checker, segments)
+    out = _script().by_rule(lambda text: checker.check(text, "segment").findings, segments)
     rows = {
         rule: (int(flags), int(blame), int(alone))
         for rule, flags, blame, alone in re.findall(
