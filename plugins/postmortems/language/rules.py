@@ -388,15 +388,16 @@ def _keywords(
     words: list[str] = []
     prefixes: set[str] = set()
     for entry in entries:
-        m = _PLACEHOLDER.fullmatch(entry.strip())
+        entry = entry.strip()
+        m = _PLACEHOLDER.fullmatch(entry)
         if m:
             key, which = m.group(1), m.group(2)
             if key not in lexicon:
                 raise RulesError(f"{where}: unknown word list {{{key}}}")
             words += _forms(lexicon[key], which, irregular) if which else list(lexicon[key])
-        elif (prefix := _PREFIX.fullmatch(entry.strip())) is not None:
+        elif (prefix := _PREFIX.fullmatch(entry)) is not None:
             prefixes.add(prefix.group(1).lower())
-        elif entry.strip().startswith("{"):
+        elif entry.startswith("{"):
             raise RulesError(
                 f"{where}: {entry!r} is not a word list reference ({{list}} or"
                 " {list.forms}, {list.past}, {list.ing}, {list.s})"
