@@ -12,13 +12,34 @@ from .names import KnownNames
 from .rules import Rule, RuleSet, WordSet
 
 _WORD_RUN = re.compile(r"\w+")
-_SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s|\x00|$)|\x00")
-_ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|cf|approx|incl|dr|mr|mrs|ms|st|no))$", re.I)
+_ABBREVIATIONS = (r"e\.g", r"i\.e", "etc", "vs", "cf", "approx", "incl", "dr", "mr", "mrs", "ms",
+                  "st", "no")
+# A run of end punctuation, then closing quotes or brackets, before a space or a segment's
+# end; a full stop ends no sentence after an abbreviation (also one ending the line before).
+# Opening with the punctuation lets the regex engine skip to it; lookbehinds test the rest.
+_SENTENCE_END = re.compile(
+    r"[.!?](?<![.!?][.!?])"
+    + "".join(rf"(?<!\b{a}\.)(?<!\b{a}\n\.)" for a in _ABBREVIATIONS)
+    + r"[.!?]*[\"'”’)\]]*(?=\s|\x00|$)|\x00",
+    re.IGNORECASE,
+)
 
 
 # The only letters outside ASCII that a case-insensitive pattern matches to an ASCII letter
 # ("aſked" is "asked" to the rules): the word index folds them the same way.
 _FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+# UTF-8 bytes: ASCII word characters (``\w``) and every byte of other characters kept, the
+# other ASCII bytes a space.
+_ASCII_SPACED = bytes(
+    c if c >= 0x80 or chr(c).isalnum() or c == ord("_") else ord(" ") for c in range(256)
+)
+
+
+def _token_words(token: str) -> list[str]:
+    """The words of a lowered token, with the letters that match ASCII ones folded."""
+    if token.isascii():
+        return [token]
+    return [w.translate(_FOLD) for w in _WORD_RUN.findall(token)]
 
 NAMED = "named-person"  # the category whose rules never look inside a people table
 
@@ -35,12 +56,7 @@ class Hit:
 
 def sentence_bounds(text: str) -> list[int]:
     """Offsets where sentences end (exclusive), in order; the text's end is implied."""
-    bounds: list[int] = []
-    for m in _SENTENCE_END.finditer(text):
-        if text[m.start()] == "." and _ABBREVIATION.search(text, max(0, m.start() - 8), m.start()):
-            continue
-        bounds.append(m.end())
-    return bounds
+    return [m.end() for m in _SENTENCE_END.finditer(text)]
 
 
 class _Sentences:
@@ -59,18 +75,34 @@ class _Sentences:
         if self._words is None:
             index: dict[str, list[int]] = {}
             text = self.text
-            # Lowering ASCII keeps every offset; other text is lowered word by word.
-            low = text.lower() if text.isascii() else None
+            low = text.lower()
+            # Each ASCII character that is not a word character becomes a space (other
+            # characters are kept, so offsets stay), and a sentence's words are its split.
+            # Lowering the whole text keeps the offsets and lowers each word as on its own,
+            # unless a letter lowers to two or a capital sigma lowers by its place in the
+            # text; then the words are lowered one by one.
+            spaced = (
+                low.encode().translate(_ASCII_SPACED).decode()
+                if len(low) == len(text) and "\u03a3" not in text
+                else None
+            )
             start = 0
             for i, end in enumerate([*self.bounds, len(text)]):
-                if low is not None:
-                    words = set(_WORD_RUN.findall(low, start, end))
-                else:
+                if spaced is None:
                     words = {
                         w.translate(_FOLD).lower() for w in _WORD_RUN.findall(text, start, end)
                     }
+                else:
+                    chunk = spaced[start:end]
+                    words = set(chunk.split())
+                    if not chunk.isascii():
+                        words = {w for t in words for w in _token_words(t)}
                 for word in words:
-                    index.setdefault(word, []).append(i)
+                    found = index.get(word)
+                    if found is None:
+                        index[word] = [i]
+                    else:
+                        found.append(i)
                 start = end
             self._words = index
             self._keys = frozenset(index)
