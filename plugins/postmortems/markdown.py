@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import accumulate
 
 import pyromark
@@ -182,6 +182,26 @@ class Prose:
     def section_text(self, section: Section) -> str:
         return "\n".join(self.text[self.segments[i].start : self.segments[i].end]
                          for i in section.segments)
+
+
+def join_prose(parts: list[Prose]) -> tuple[Prose, list[int]]:
+    """One prose of several, in order, and the offset where each part starts in it.
+
+    Segments keep their own lines and columns; a part's text ends with a separator, so
+    no sentence runs from one part into the next.
+    """
+    segments: list[Segment] = []
+    offsets: list[int] = []
+    offset = 0
+    for part in parts:
+        offsets.append(offset)
+        segments += [
+            replace(s, start=s.start + offset, end=s.end + offset,
+                    starts=tuple(x + offset for x in s.starts))
+            for s in part.segments
+        ]
+        offset += len(part.text)
+    return Prose("".join(part.text for part in parts), segments), offsets
 
 
 @dataclass

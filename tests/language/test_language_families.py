@@ -129,3 +129,30 @@ def test_check_fields_points_into_the_values(checker: LanguageChecker) -> None:
     assert [(f.line, f.column, f.rule) for f in named.findings] == [
         (3, 12, "names/person-named")
     ]
+
+
+def test_check_fields_matches_each_value_on_its_own(checker: LanguageChecker) -> None:
+    # The values are matched together, but no sentence runs from one into the next.
+    split = [
+        ("title", "The engineer", 2, 8),
+        ("summary", "forgot to renew the certificate.", 3, 10),
+    ]
+    assert checker.check_fields(split, "x.md").findings == []
+    joined = [("summary", "The engineer forgot to renew the certificate.", 3, 10)]
+    assert [f.rule for f in checker.check_fields(joined, "x.md").findings] == ["agent/oversight"]
+    each = [
+        ("title", "Human error took the site down", 2, 8),
+        ("summary", "", 3, 10),
+        ("root_cause.summary", "`human error` in a code span. Dana broke it.", 4, 21),
+        ("action_items[0].action", "Retrain the on-call engineer", 9, 15),
+    ]
+    together = checker.check_fields(each, "x.md", known_names=["Dana"]).findings
+    alone = sorted(
+        (f for field in each
+         for f in checker.check_fields([field], "x.md", known_names=["Dana"]).findings),
+        key=lambda f: f.sort_key(),
+    )
+    assert together == alone
+    assert {f.message.split(":")[0] for f in together} == {
+        "title", "root_cause.summary", "action_items[0].action"
+    }

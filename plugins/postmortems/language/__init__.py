@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..findings import Finding, Suppression
 from ..levels import QUOTE_SCOPE, LevelPolicy, resolve
-from ..markdown import Body, Prose, parse_body
+from ..markdown import Body, Prose, join_prose, parse_body
 from .matcher import Hit, find_hits, sentence_bounds
 from .names import EMPTY_NAMES, KnownNames, known_names, names_from_postmortem
 from .rules import RulesError, RuleSet, default_rules_path, load_rules
@@ -103,27 +103,37 @@ class LanguageChecker:
         ``person-action`` rules included, as fields hold action items); a finding's line is
         ``line`` plus its line offset within the value and its columns are ``column`` plus
         its column offset (a block scalar's lines share the first line's indentation).
-        Suppression comments do not apply inside values.
+        Suppression comments do not apply inside values. The values are matched together,
+        as one prose of their segments (no sentence runs from one value into the next).
         """
+        parsed = [
+            (name, line, column, parse_body(text, 1).prose)
+            for name, text, line, column in fields
+            if text and text.strip()
+        ]
+        if not parsed:
+            return LanguageResult([], [])
+        doc, offsets = join_prose([prose for *_, prose in parsed])
+        hits = find_hits(self.rules, doc, self._known(known_names))
+        bounds = sentence_bounds(doc.text) if hits else []
         findings: list[Finding] = []
-        for name, text, line, column in fields:
-            if not text or not text.strip():
+        for hit in hits:
+            found = self._finding(hit, doc, path, bounds)
+            if found is not None and resolve_levels:
+                found = resolve(found, self.level_policy)
+            if found is None:
                 continue
-            body = parse_body(text, 1)
-            found = self.check(
-                body, path, known_names=known_names, resolve_levels=resolve_levels
-            ).findings
-            for f in found:
-                shift = column - 1
-                findings.append(
-                    replace(
-                        f,
-                        line=line + f.line - 1,
-                        column=f.column + shift if f.column else 0,
-                        end_column=f.end_column + shift if f.end_column else 0,
-                        message=f"{name}: {f.message}",
-                    )
+            name, line, column, _ = parsed[bisect_right(offsets, hit.start) - 1]
+            shift = column - 1
+            findings.append(
+                replace(
+                    found,
+                    line=line + found.line - 1,
+                    column=found.column + shift if found.column else 0,
+                    end_column=found.end_column + shift if found.end_column else 0,
+                    message=f"{name}: {found.message}",
                 )
+            )
         return LanguageResult(sorted(findings, key=Finding.sort_key), [])
 
     @property
