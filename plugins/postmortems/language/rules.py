@@ -364,8 +364,71 @@ def _compile_list(
     for i, part in enumerate(parts):
         _compile(part, f"{where}[{i}]")
     if join:
-        parts = [expander.expand(p, where) for p in _join_shared_prefix(patterns)]
+        joined = _join_shared_prefix([_word_start_first(p) for p in patterns])
+        parts = _join_word_starts([expander.expand(p, where) for p in joined])
     return _compile("|".join(f"(?:{p})" for p in parts), where)
+
+
+# Lookbehinds (without groups inside) right before a word boundary: "(?<!\bfrom\s)\b".
+_LOOKBEHINDS_THEN_BOUNDARY = re.compile(r"((?:\(\?<[!=](?:[^()\\]|\\.)*\))+)\\b(?![*+?{])")
+
+
+def _word_start_first(pattern: str) -> str:
+    """``pattern`` with lookbehinds that open it moved behind the word boundary that follows
+    them: the same assertions at the same place, but the cheap one is tested first."""
+    m = _LOOKBEHINDS_THEN_BOUNDARY.match(pattern)
+    return rf"\b{m.group(1)}{pattern[m.end():]}" if m else pattern
+
+
+def _top_level_alternation(pattern: str) -> bool:
+    """Whether ``pattern`` has a ``|`` outside every group and character class."""
+    depth, i, in_class = 0, 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            if pattern[i + 1 : i + 2] == "^":
+                i += 1
+            if pattern[i + 1 : i + 2] == "]":  # a "]" first in a class is a member
+                i += 1
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            return True
+        i += 1
+    return False
+
+
+def _join_word_starts(parts: Sequence[str]) -> list[str]:
+    """The expanded patterns, each run of consecutive ones that open with a word boundary
+    behind one copy of it: between words, one test then fails them all, where each pattern
+    would be entered in turn. The order of the patterns, and so every match, is kept."""
+    out: list[str] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if len(run) > 1:
+            out.append(r"\b(?:" + "|".join(f"(?:{r})" for r in run) + ")")
+        else:
+            out.extend(rf"\b{r}" for r in run)
+        run.clear()
+
+    for part in parts:
+        opens = part.startswith(r"\b") and part[2:3] not in ("*", "+", "?", "{")
+        if opens and not _top_level_alternation(part):
+            run.append(part[2:])
+        else:
+            flush()
+            out.append(part)
+    flush()
+    return out
 
 
 _WORD_RUN = re.compile(r"\w+")
