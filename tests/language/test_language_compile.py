@@ -8,7 +8,7 @@ import re
 
 import yaml
 
-from postmortems.language import LanguageChecker
+from postmortems.language import LanguageChecker, LanguageSettings
 from postmortems.language.rules import (
     _Expander,
     _join_shared_prefix,
@@ -78,3 +78,17 @@ def test_joined_patterns_match_what_the_separate_ones_match(checker: LanguageChe
                 return [m.span() for m in rx.finditer(text)]
             assert spans(rule.regex) == spans(one), (raw["id"], text)
     assert joined_some >= 20
+
+
+def test_a_person_is_tried_only_where_no_word_character_comes_before(
+    checker: LanguageChecker,
+) -> None:
+    guard = r"(?<!\w)(?:"
+    assert guard in checker.rules.rule("agent/did-not").regex.pattern  # type: ignore[union-attr]
+    # A role that opens with another character would be missed behind the guard: none then.
+    odd = LanguageChecker(LanguageSettings(extra_role_nouns=["+1 responder"]))
+    assert guard not in odd.rules.rule("agent/did-not").regex.pattern  # type: ignore[union-attr]
+    text = "The engineer did not check the flag."
+    found = [f.rule for f in checker.check(text, "x.md").findings]
+    assert found == ["agent/did-not"]
+    assert [f.rule for f in odd.check(text, "x.md").findings] == found

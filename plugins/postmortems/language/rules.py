@@ -288,6 +288,12 @@ class _Expander:
         self.pronouns = (
             rf"\b{self.lists.get('pronouns', '(?!)')}\b(?:['’](?:d|ve|ll|re|m|s)\b)?"
         )
+        # Roles, pronouns and names open where no word character comes before (when every
+        # role, determiner and pronoun starts with one): testing that first fails all three
+        # at once inside a word.
+        kinds = ("role_nouns", "determiners", "pronouns")
+        opens_word = all(re.match(r"\w", w.strip()) for k in kinds for w in lexicon.get(k, ()))
+        self.person_guard = r"(?<!\w)" if opens_word else ""
         self.count = 0
 
     def _name(self) -> str:
@@ -302,7 +308,7 @@ class _Expander:
                     raise RulesError(f"{where}: {{{key}.{which}}} needs a word list {key}")
                 return _alternation(_forms(self.lexicon[key], which, self.irregular))
             if key == "person":
-                return f"(?:{self.role}|{self.pronouns}|{self._name()})"
+                return rf"{self.person_guard}(?:{self.role}|{self.pronouns}|{self._name()})"
             if key == "role":
                 return f"(?:{self.role})"
             if key == "name":
