@@ -240,6 +240,13 @@ def test_a_word_entry_with_no_word_or_a_bad_reference_is_rejected(tmp_path: Path
     rule["trigger_words"] = ["he", "{speech_lemmas.bad}"]
     with pytest.raises(RulesError, match=r"'\{speech_lemmas.bad\}' is not a word list reference"):
         LanguageChecker(LanguageSettings(rules_path=_write(tmp_path, data)))
+    # A word list used as keywords must not hold an entry without a word either.
+    data = yaml.safe_load(RULES.read_text(encoding="utf-8"))
+    data["lexicon"]["judgement_words"].append("?!")
+    with pytest.raises(
+        RulesError, match=r"judgement/careless.*keywords: lexicon.judgement_words entry '\?!'"
+    ):
+        LanguageChecker(LanguageSettings(rules_path=_write(tmp_path, data)))
 
 
 def test_index_folds_letters_that_patterns_match_to_ascii(checker: LanguageChecker) -> None:

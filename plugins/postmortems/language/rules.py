@@ -463,7 +463,14 @@ def _keywords(
             key, which = m.group(1), m.group(2)
             if key not in lexicon:
                 raise RulesError(f"{where}: unknown word list {{{key}}}")
-            words += _forms(lexicon[key], which, irregular) if which else list(lexicon[key])
+            listed = _forms(lexicon[key], which, irregular) if which else list(lexicon[key])
+            if wordless := [w for w in listed if _WORD_RUN.search(w) is None]:
+                # Such a word could never be looked up: sentences holding only it would
+                # never be searched.
+                raise RulesError(
+                    f"{where}: lexicon.{key} entry {wordless[0]!r} holds no word to look up"
+                )
+            words += listed
         elif (prefix := _PREFIX.fullmatch(entry)) is not None:
             prefixes.add(prefix.group(1).lower())
         elif entry.startswith("{"):
