@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import re
 from html.parser import HTMLParser
+from typing import Any
 
 from .findings import Finding, Level
 from .markdown import Body
@@ -86,7 +87,7 @@ def check_raw_html(body: Body | None, path: str, mode: str = "refuse") -> list[F
     try:
         scanner.feed(text)
         scanner.close()
-    except (AssertionError, ValueError):  # pragma: no cover - the parser is lenient
+    except (AssertionError, ValueError):  # markup it cannot read: see check_readable
         pass
     hits = list(scanner.hits)
     starts = [0]
@@ -105,3 +106,64 @@ def check_raw_html(body: Body | None, path: str, mode: str = "refuse") -> list[F
             column=offset + 1, category="html",
         ))
     return findings
+
+
+def _reader_module() -> Any:
+    """The HTML parser the site build reads every page with (Python-Markdown's copy of the
+    standard library's, which MkDocs runs over each page's whole source for its anchors)."""
+    try:
+        from markdown.htmlparser import htmlparser  # type: ignore[attr-defined]
+    except ImportError:  # pragma: no cover - Python-Markdown comes with MkDocs
+        import html.parser as htmlparser
+    return htmlparser
+
+
+def unreadable_at(text: str) -> tuple[int, int] | None:
+    """Where the site build's HTML reader stops on ``text`` (1-based line, 0-based column),
+    or ``None``. It stops with an error at ``<![`` that does not open a known marked section
+    (``<![CDATA[``), anywhere in a page, code included."""
+    if "<![" not in text:
+        return None
+    reader = _reader_module().HTMLParser()
+    try:
+        reader.feed(text)
+        reader.close()
+    except AssertionError:
+        line, column = reader.getpos()  # at the "<![", or (no name after it) just past it
+        at = text.split("\n")[line - 1].find("<![", max(0, column - 3))
+        return line, max(at, 0)
+    return None
+
+
+def readable_markup(text: str) -> str:
+    """``text`` with a zero-width space after the ``<!`` of every ``<![`` the site build's
+    HTML reader would stop at, so that a page previewed despite the error still builds."""
+    lines = text.split("\n")
+    for _ in range(text.count("<![")):
+        found = unreadable_at("\n".join(lines))
+        if found is None:
+            break
+        line, at = found
+        if lines[line - 1][at : at + 3] != "<![":
+            break
+        lines[line - 1] = lines[line - 1][: at + 2] + "\u200b" + lines[line - 1][at + 2 :]
+    return "\n".join(lines)
+
+
+def check_readable(body: Body | None, path: str) -> list[Finding]:
+    """An error where the site build's HTML reader would stop on the body (and the build
+    with a traceback): ``<![`` not opening a CDATA section, in prose or in code."""
+    if body is None:
+        return []
+    found = unreadable_at("\n".join(body.lines))
+    if found is None:
+        return []
+    line, column = found
+    return [Finding(
+        path, body.first_line + line - 1, "html/marked-section", Level.ERROR,
+        "'<![' here stops the site build: MkDocs reads every page, code included, as HTML, "
+        "where '<![' must open a CDATA section",
+        hint="write it another way: '< ![' in prose; in a regular expression, "
+             "'(?<![^a])' is '(?<!(?:[^a]))'",
+        column=column + 1, category="html",
+    )]

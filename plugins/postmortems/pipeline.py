@@ -407,6 +407,7 @@ class Checker:
                     ).findings
                 )
         pm.findings += htmlcheck.check_raw_html(source.document, pm.path, self.settings.raw_html)
+        pm.findings += htmlcheck.check_readable(source.document, pm.path)
         if secrets is not None:
             pm.findings = _masked(pm.findings, source.text, secrets.hits)
             pm.findings.extend(secretscan.to_finding(hit, pm.path) for hit in secrets.hits)

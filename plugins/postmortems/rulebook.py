@@ -316,6 +316,13 @@ _CORE: tuple[RuleInfo, ...] = (
         "A link or source in the body is a javascript:, vbscript: or data: URL.",
         "Link to an http(s) page, or quote the URL in inline code.",
     ),
+    # Markup the site build cannot read at all (htmlcheck; whatever raw_html says).
+    _rule(
+        "html/marked-section",
+        "html",
+        "The body holds '<![' that opens no CDATA section; MkDocs stops reading the page there.",
+        "Write it another way ('< ![' in prose; '(?<!(?:[^a]))' for the regex '(?<![^a])').",
+    ),
 )
 
 

@@ -6,9 +6,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from tests.conftest import REPO, run_cli
+from tests.conftest import REPO, run_cli, run_mkdocs
 
-from postmortems.htmlcheck import check_raw_html
+from postmortems.findings import Level
+from postmortems.htmlcheck import check_raw_html, check_readable, readable_markup, unreadable_at
 from postmortems.markdown import parse_body
 from postmortems.rulebook import core_rulebook
 
@@ -99,3 +100,52 @@ def test_check_refuses_by_default_and_the_option_allows(project: Path) -> None:
 def test_the_sample_post_mortems_have_no_refused_html() -> None:
     result = run_cli("check", "--format", "json", "incidents", cwd=REPO)
     assert not [f for f in result.json["findings"] if f["rule"].startswith("html/")]
+
+
+def test_a_marked_section_the_site_build_cannot_read_is_an_error_at_its_place() -> None:
+    body = parse_body("# Title\n\nThe filter was `(?<![^a])b`.\n\n```\n<![a[ x\n```\n", 3)
+    [finding] = check_readable(body, "x.md")
+    assert (finding.line, finding.column, finding.rule) == (5, 19, "html/marked-section")
+    assert finding.level is Level.ERROR
+    assert check_readable(parse_body("A <![CDATA[ x ]]> and <!-- <![^ --> text.", 1), "x.md") == []
+    assert check_readable(None, "x.md") == []
+    assert "html/marked-section" in core_rulebook().rules
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["`(?<![^a])b`", "<![a[ b", "<![^x] and <![^y]", "ok <![CDATA[x]]> then\n<![^z]", "<![ 1"],
+)
+def test_readable_markup_is_read_by_the_site_builds_reader(text: str) -> None:
+    from mkdocs.structure.pages import _HTMLHandler  # the reader MkDocs runs over each page
+
+    def reads(source: str) -> bool:
+        reader = _HTMLHandler()
+        try:
+            reader.feed(source)
+            reader.close()
+        except AssertionError:
+            return False
+        return True
+
+    assert unreadable_at(text) is not None
+    assert not reads(text)
+    fixed = readable_markup(text)
+    assert reads(fixed) and unreadable_at(fixed) is None
+    assert fixed.replace("\u200b", "") == text
+
+
+def test_check_and_build_stop_at_a_marked_section_with_its_place(project: Path) -> None:
+    path = next(iter(sorted((project / "incidents").rglob("*.md"))))
+    text = path.read_text(encoding="utf-8").replace('\nSee <img src=x onerror="alert(1)">.\n', "")
+    path.write_text(text + "\nThe filter was `(?<![^a])b`.\n", encoding="utf-8")
+    line = text.count("\n") + 2
+    result = run_cli("check", "--format", "json", "incidents", cwd=project)
+    found = [(f["line"], f["column"], f["rule"]) for f in result.json["findings"]
+             if f["rule"].startswith("html/")]
+    assert result.exit_code == 1 and found == [(line, 19, "html/marked-section")]
+    (project / "docs").mkdir()
+    (project / "docs" / "index.md").write_text("# Home\n", encoding="utf-8")
+    build = run_mkdocs("build", "--site-dir", str(project / "site"), cwd=project)
+    assert build.returncode == 1
+    assert "html/marked-section" in build.stderr and "Traceback" not in build.stderr

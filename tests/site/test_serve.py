@@ -74,6 +74,11 @@ def serving(root: Path, port: int):
 
 def test_serve_keeps_serving_and_shows_findings_and_drafts(project: Project) -> None:
     preview_project(project)
+    # MkDocs' own reader would stop the whole build at this "<![" (html/marked-section).
+    regex = (VALID_POSTMORTEM.replace("id: INC-2026-001", "id: INC-2026-003")
+             .replace("Checkout errors after replica failover", "Regex in a post-mortem")
+             + "\nThe filter was `(?<![^a])b`.\n")
+    project.incident("2026/regex.md", regex)
     port = free_port()
     started = time.monotonic()
     with serving(project.root, port) as proc:
@@ -90,6 +95,9 @@ def test_serve_keeps_serving_and_shows_findings_and_drafts(project: Project) -> 
         assert "incidents/2026/broken.md" in findings and "unknown-key" in findings
         draft = fetch(f"http://127.0.0.1:{port}/incidents/2026/draft/", started + 25)
         assert "Draft about a search outage" in draft and "pm-status--draft" in draft
+        marked = fetch(f"http://127.0.0.1:{port}/incidents/2026/regex/", started + 25)
+        assert "[html/marked-section]" in marked
+        assert "(?&lt;!\u200b[^a])b" in marked
     assert elapsed < 20
 
 

@@ -23,6 +23,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from ..findings import Finding, Level
+from ..htmlcheck import readable_markup
 from ..markdown import slugify
 from ..pipeline import CheckResult
 from ..settings import Settings
@@ -305,7 +306,8 @@ class Publisher:
         findings = self.findings.get(incident.source)
         if findings:
             decorated = findings_box(findings) + "\n\n" + decorated
-        return decorated
+        # A page served despite an html/marked-section error must still build.
+        return readable_markup(decorated)
 
     def _additions(self, incident: Incident, url: str,
                    ) -> tuple[Links, str | None, list[Match] | None]:
