@@ -156,3 +156,33 @@ def test_check_fields_matches_each_value_on_its_own(checker: LanguageChecker) ->
     assert {f.message.split(":")[0] for f in together} == {
         "title", "root_cause.summary", "action_items[0].action"
     }
+
+    # A rule for an item's opening words applies at the start of every value, not only the
+    # first one.
+    later = [
+        ("summary", "The cache expired.", 2, 10),
+        ("action_items[0].action", "Remember to drain the node first.", 4, 12),
+    ]
+    assert [(f.line, f.column, f.rule) for f in checker.check_fields(later, "x.md").findings] == [
+        (4, 12, "action/rely-on-memory")
+    ]
+    # A suppression comment in a value applies to that value; one without a reason is an
+    # error there and suppresses nothing.
+    quoted = [
+        ("summary", "The engineer broke prod <!-- blameless-ignore all: quoted -->", 3, 10),
+        ("impact", "The engineer broke prod.", 5, 9),
+        ("lessons", "The engineer broke prod. <!-- blameless-ignore all -->", 7, 5),
+    ]
+    got = {(f.line, f.rule) for f in checker.check_fields(quoted, "x.md").findings}
+    assert got == {
+        (5, "agent/caused-failure"),
+        (7, "agent/caused-failure"),
+        (7, "blameless/suppression-without-reason"),
+    }
+
+
+def test_an_items_opening_words_are_read_in_every_item(checker: LanguageChecker) -> None:
+    text = "## Action items\n\n- Add an alert on lag.\n- Remember to drain the node first.\n"
+    assert [(f.line, f.rule) for f in checker.check(text, "x.md").findings] == [
+        (4, "action/rely-on-memory")
+    ]

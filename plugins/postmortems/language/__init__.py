@@ -103,37 +103,32 @@ class LanguageChecker:
         ``person-action`` rules included, as fields hold action items); a finding's line is
         ``line`` plus its line offset within the value and its columns are ``column`` plus
         its column offset (a block scalar's lines share the first line's indentation).
-        Suppression comments do not apply inside values. The values are matched together,
-        as one prose of their segments (no sentence runs from one value into the next).
+        Suppression comments in a value apply to that value. Values without comments are
+        matched together, as one prose of their segments (no sentence runs from one value
+        into the next); the others are checked one by one, each with its own comments.
         """
-        parsed = [
-            (name, line, column, parse_body(text, 1).prose)
-            for name, text, line, column in fields
-            if text and text.strip()
-        ]
-        if not parsed:
-            return LanguageResult([], [])
-        doc, offsets = join_prose([prose for *_, prose in parsed])
-        hits = find_hits(self.rules, doc, self._known(known_names))
-        bounds = sentence_bounds(doc.text) if hits else []
+        together: list[tuple[str, int, int, Prose]] = []
         findings: list[Finding] = []
-        for hit in hits:
-            found = self._finding(hit, doc, path, bounds)
-            if found is not None and resolve_levels:
-                found = resolve(found, self.level_policy)
-            if found is None:
+        for name, text, line, column in fields:
+            if not text or not text.strip():
                 continue
-            name, line, column, _ = parsed[bisect_right(offsets, hit.start) - 1]
-            shift = column - 1
-            findings.append(
-                replace(
-                    found,
-                    line=line + found.line - 1,
-                    column=found.column + shift if found.column else 0,
-                    end_column=found.end_column + shift if found.end_column else 0,
-                    message=f"{name}: {found.message}",
-                )
-            )
+            body = parse_body(text, 1)
+            if not body.comments:
+                together.append((name, line, column, body.prose))
+                continue
+            alone = self.check(body, path, known_names=known_names, resolve_levels=resolve_levels)
+            findings += [_in_field(f, name, line, column) for f in alone.findings]
+        if together:
+            doc, offsets = join_prose([prose for *_, prose in together])
+            hits = find_hits(self.rules, doc, self._known(known_names))
+            bounds = sentence_bounds(doc.text) if hits else []
+            for hit in hits:
+                found = self._finding(hit, doc, path, bounds)
+                if found is not None and resolve_levels:
+                    found = resolve(found, self.level_policy)
+                if found is not None:
+                    name, line, column, _ = together[bisect_right(offsets, hit.start) - 1]
+                    findings.append(_in_field(found, name, line, column))
         return LanguageResult(sorted(findings, key=Finding.sort_key), [])
 
     @property
@@ -178,6 +173,18 @@ class LanguageChecker:
             suggestions=_suggestion(hit, doc.text, bounds),
             scope=QUOTE_SCOPE if seg.quoted else "",
         )
+
+
+def _in_field(found: Finding, name: str, line: int, column: int) -> Finding:
+    """A finding of a value checked on its own, placed in the file and named by its field."""
+    shift = column - 1
+    return replace(
+        found,
+        line=line + found.line - 1,
+        column=found.column + shift if found.column else 0,
+        end_column=found.end_column + shift if found.end_column else 0,
+        message=f"{name}: {found.message}",
+    )
 
 
 def _suggestion(hit: Hit, text: str, bounds: list[int]) -> tuple[str, ...]:
