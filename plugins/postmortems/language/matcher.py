@@ -15,7 +15,8 @@ _WORD_RUN = re.compile(r"\w+")
 _ABBREVIATIONS = (r"e\.g", r"i\.e", "etc", "vs", "cf", "approx", "incl", "dr", "mr", "mrs", "ms",
                   "st", "no")
 # A run of end punctuation, then closing quotes or brackets, before a space or a segment's
-# end; a full stop ends no sentence after an abbreviation (also one ending the line before).
+# end; a full stop ends no sentence after an abbreviation, also one ending the line before
+# (as when the abbreviation was matched with `$`, which also matches before a final newline).
 # Opening with the punctuation lets the regex engine skip to it; lookbehinds test the rest.
 _SENTENCE_END = re.compile(
     r"[.!?](?<![.!?][.!?])"
@@ -36,7 +37,11 @@ _ASCII_SPACED = bytes(
 
 
 def _token_words(token: str) -> list[str]:
-    """The words of a lowered token, with the letters that match ASCII ones folded."""
+    """The words of a lowered token, with the letters that match ASCII ones folded.
+
+    (The index used to fold, then lower; lowering first gives the same words, because no
+    other letter lowers to one of the four that fold, and those four fold to letters that
+    lowering keeps.)"""
     if token.isascii():
         return [token]
     return [w.translate(_FOLD) for w in _WORD_RUN.findall(token)]

@@ -289,10 +289,15 @@ class _Expander:
             rf"\b{self.lists.get('pronouns', '(?!)')}\b(?:['’](?:d|ve|ll|re|m|s)\b)?"
         )
         # Roles, pronouns and names open where no word character comes before (when every
-        # role, determiner and pronoun starts with one): testing that first fails all three
-        # at once inside a word.
+        # role, determiner and pronoun starts with an ASCII letter or digit, whose other
+        # cases are word characters too): testing that first fails all three at once
+        # inside a word.
         kinds = ("role_nouns", "determiners", "pronouns")
-        opens_word = all(re.match(r"\w", w.strip()) for k in kinds for w in lexicon.get(k, ()))
+        opens_word = all(
+            w.strip()[:1].isascii() and w.strip()[:1].isalnum()
+            for k in kinds
+            for w in lexicon.get(k, ())
+        )
         self.person_guard = r"(?<!\w)" if opens_word else ""
         self.count = 0
 
