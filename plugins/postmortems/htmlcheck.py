@@ -124,14 +124,24 @@ def unreadable_at(text: str) -> tuple[int, int] | None:
     (``<![CDATA[``), anywhere in a page, code included."""
     if "<![" not in text:
         return None
+    # The reader reads the page as Python-Markdown has normalised it: one kind of line
+    # break, tabs expanded, and two line breaks added at the end.
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    normal = [line.replace("\x02", "").replace("\x03", "").expandtabs(4) for line in lines]
     reader = _reader_module().HTMLParser()
     try:
-        reader.feed(text)
+        reader.feed("\n".join(normal) + "\n\n")
         reader.close()
     except AssertionError:
         line, column = reader.getpos()  # at the "<![", or (no name after it) just past it
-        at = text.split("\n")[line - 1].find("<![", max(0, column - 3))
-        return line, max(at, 0)
+        if line > len(lines):
+            return None
+        at = normal[line - 1].find("<![", max(0, column - 3))
+        nth = normal[line - 1].count("<![", 0, max(at, 0))
+        found = -1
+        for _ in range(nth + 1):
+            found = lines[line - 1].find("<![", found + 1)
+        return line, max(found, 0)
     return None
 
 
