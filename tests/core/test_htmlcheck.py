@@ -157,3 +157,38 @@ def test_check_and_build_stop_at_a_marked_section_with_its_place(project: Path) 
     build = run_mkdocs("build", "--site-dir", str(project / "site"), cwd=project)
     assert build.returncode == 1
     assert "html/marked-section" in build.stderr and "Traceback" not in build.stderr
+
+
+def test_the_check_finds_exactly_the_pages_the_site_build_cannot_read() -> None:
+    import random
+
+    import markdown
+    import yaml
+    from mkdocs.structure.pages import _RawHTMLPreprocessor
+
+    config = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))
+    names = [e if isinstance(e, str) else next(iter(e)) for e in config["markdown_extensions"]]
+    options = {next(iter(e)): e[next(iter(e))] for e in config["markdown_extensions"]
+               if isinstance(e, dict)}
+    pieces = ["<", ">", "<!", "<![", "]]>", "<!--", "-->", "<?", "</", "<div markdown>",
+              "</div>", "{: #id }", "```", "\n", "\n\n", "\t", "!!! note", "| a |", "|---|",
+              "`", "*", "\\", "&", "a", "x y", "<![CDATA[", "<![if ", "<![endif]>", "é"]
+
+    def builds(text: str) -> bool:
+        md = markdown.Markdown(extensions=names, extension_configs=options)
+        md.preprocessors.register(_RawHTMLPreprocessor(), "mkdocs_raw_html", 21)
+        try:
+            md.convert(text)
+        except AssertionError:
+            return False
+        return True
+
+    rnd = random.Random(5)
+    stopped = 0
+    for _ in range(400):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 20)))
+        ok = builds(text)
+        assert ok == (unreadable_at(text) is None), repr(text)
+        assert builds(readable_markup(text)), repr(text)
+        stopped += not ok
+    assert stopped > 20
