@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Collection
 from html.parser import HTMLParser
 from typing import Any
 
@@ -118,16 +119,45 @@ def _reader_module() -> Any:
     return htmlparser
 
 
-def unreadable_at(text: str) -> tuple[int, int] | None:
+# The fence that opens or closes a fenced code block (in a list, a quote or an admonition too).
+_FENCE = re.compile(r"^[ \t>]*(`{3,}|~{3,})")
+_CLOSING_FENCE = re.compile(r"^[ \t>]*(`{3,}|~{3,})\s*$")
+# "<![" that the reader stops at: no name after it, or a name that opens no known section.
+_UNREADABLE = re.compile(
+    r"<!\[(?!(?:cdata|temp|ignore|include|rcdata|if|else|endif)(?![-_.a-zA-Z0-9]))", re.I
+)
+
+
+def _closed_fence_lines(body: Body) -> set[int]:
+    """Indices into ``body.lines`` of closed fenced code blocks: the site's fence extension
+    sets them aside before MkDocs' reader runs (an unclosed fence is read as text)."""
+    hidden: set[int] = set()
+    for block in body.code_blocks:
+        first, last = block.line - body.first_line, block.end_line - body.first_line
+        if not block.fenced or last <= first:
+            continue
+        opening = _FENCE.match(body.lines[first])
+        closing = _CLOSING_FENCE.match(body.lines[last])
+        if opening and closing and closing.group(1)[0] == opening.group(1)[0] \
+                and len(closing.group(1)) >= len(opening.group(1)):
+            hidden.update(range(first, last + 1))
+    return hidden
+
+
+def unreadable_at(text: str, hidden: Collection[int] = ()) -> tuple[int, int] | None:
     """Where the site build's HTML reader stops on ``text`` (1-based line, 0-based column),
-    or ``None``. It stops with an error at ``<![`` that does not open a known marked section
-    (``<![CDATA[``), anywhere in a page, code included."""
+    or ``None``; the lines ``hidden`` (0-based) are left out as it never sees them. It stops
+    with an error at ``<![`` that does not open a known marked section (``<![CDATA[``),
+    anywhere in a page, inline and indented code included."""
     if "<![" not in text:
         return None
     # The reader reads the page as Python-Markdown has normalised it: one kind of line
     # break, tabs expanded, and two line breaks added at the end.
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    normal = [line.replace("\x02", "").replace("\x03", "").expandtabs(4) for line in lines]
+    normal = [
+        "" if i in hidden else line.replace("\x02", "").replace("\x03", "").expandtabs(4)
+        for i, line in enumerate(lines)
+    ]
     reader = _reader_module().HTMLParser()
     try:
         reader.feed("\n".join(normal) + "\n\n")
@@ -146,34 +176,37 @@ def unreadable_at(text: str) -> tuple[int, int] | None:
 
 
 def readable_markup(text: str) -> str:
-    """``text`` with a zero-width space after the ``<!`` of every ``<![`` the site build's
-    HTML reader would stop at, so that a page previewed despite the error still builds."""
+    """``text`` with a zero-width space after the ``<!`` of every ``<![`` outside closed
+    fenced code that opens no known marked section, so that the site build's reader reads
+    the page (a page previewed despite the error, or one whose additions end it oddly)."""
+    if "<![" not in text:
+        return text
+    from .markdown import parse_body
+
+    body = parse_body(text, 1)
+    hidden = _closed_fence_lines(body)
     lines = text.split("\n")
-    for _ in range(text.count("<![")):
-        found = unreadable_at("\n".join(lines))
-        if found is None:
-            break
-        line, at = found
-        if lines[line - 1][at : at + 3] != "<![":
-            break
-        lines[line - 1] = lines[line - 1][: at + 2] + "\u200b" + lines[line - 1][at + 2 :]
+    for i, line in enumerate(lines):
+        if "<![" in line and i not in hidden:
+            lines[i] = _UNREADABLE.sub("<!\u200b[", line)
     return "\n".join(lines)
 
 
 def check_readable(body: Body | None, path: str) -> list[Finding]:
     """An error where the site build's HTML reader would stop on the body (and the build
-    with a traceback): ``<![`` not opening a CDATA section, in prose or in code."""
+    with a traceback): ``<![`` not opening a CDATA section, in prose or in inline or
+    indented code (closed fenced blocks are set aside before it reads)."""
     if body is None:
         return []
-    found = unreadable_at("\n".join(body.lines))
+    found = unreadable_at("\n".join(body.lines), _closed_fence_lines(body))
     if found is None:
         return []
     line, column = found
     return [Finding(
         path, body.first_line + line - 1, "html/marked-section", Level.ERROR,
-        "'<![' here stops the site build: MkDocs reads every page, code included, as HTML, "
-        "where '<![' must open a CDATA section",
-        hint="write it another way: '< ![' in prose; in a regular expression, "
-             "'(?<![^a])' is '(?<!(?:[^a]))'",
+        "'<![' here stops the site build: MkDocs reads every page as HTML, inline and "
+        "indented code included, and '<![' must open a CDATA section there",
+        hint="put it in a fenced code block (``` above and below), or write it another way: "
+             "'< ![' in prose; in a regular expression, '(?<![^a])' is '(?<!(?:[^a]))'",
         column=column + 1, category="html",
     )]

@@ -163,6 +163,7 @@ class CodeBlock:
     end_line: int
     info: str
     text: str
+    fenced: bool = False  # ``` or ~~~, not indented
 
 
 @dataclass
@@ -430,7 +431,7 @@ def _walk(b: _Builder, text: str, line_shift: int, col_shift: int, *, quoted: bo
                 first, last_char = to_global(start), to_global(max(start, end - 1))
                 b.code_blocks.append(CodeBlock(b.line_of(first) + b.first_line,
                                                b.line_of(last_char) + b.first_line, info,
-                                               text[start:end]))
+                                               text[start:end], isinstance(code, dict)))
                 b.hide(first, last_char + 1)
                 skip = (start, end)
             elif name == "HtmlBlock":
