@@ -401,11 +401,11 @@ class Checker:
             pm.suppressions.extend(result.suppressions)
             if self.policy is not None and source.readable:
                 fields = prose_fields(source.front_matter, self.policy.prose_fields)
-                pm.findings.extend(
-                    self.language.check_fields(
-                        fields, pm.path, known_names=names, resolve_levels=False
-                    ).findings
+                in_fields = self.language.check_fields(
+                    fields, pm.path, known_names=names, resolve_levels=False
                 )
+                pm.findings.extend(in_fields.findings)
+                pm.suppressions.extend(in_fields.suppressions)
         pm.findings += htmlcheck.check_raw_html(source.document, pm.path, self.settings.raw_html)
         pm.findings += htmlcheck.check_readable(source.document, pm.path)
         if secrets is not None:

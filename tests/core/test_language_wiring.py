@@ -69,6 +69,19 @@ def test_suppression_is_counted_in_the_summary(project: Project) -> None:
     assert "1 suppression (judgement/human-error 1)" in run.stdout.splitlines()[-1]
 
 
+def test_a_suppression_in_a_front_matter_value_is_recorded(project: Project) -> None:
+    text = VALID_POSTMORTEM.replace(
+        "  summary: The promoted replica kept the default limit of 100 connections.",
+        "  summary: 'It was human error. <!-- blameless-ignore judgement: the vendor said so -->'",
+    )
+    project.incident("a.md", text)
+    line = next(i for i, t in enumerate(text.split("\n"), 1) if "It was human error" in t)
+    run = run_cli("check", "--format", "json", cwd=project.root)
+    assert [(s["line"], s["rule"], s["reason"]) for s in run.json["suppressions"]] == [
+        (line, "judgement/human-error", "the vendor said so")
+    ]
+
+
 def test_build_logs_language_findings_and_fails_on_errors(project: Project) -> None:
     project.incident("a.md", VALID_POSTMORTEM.replace(BLAME, "This was human error."))
     proc = run_mkdocs("build", cwd=project.root)

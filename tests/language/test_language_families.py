@@ -173,7 +173,9 @@ def test_check_fields_matches_each_value_on_its_own(checker: LanguageChecker) ->
         ("impact", "The engineer broke prod.", 5, 9),
         ("lessons", "The engineer broke prod. <!-- blameless-ignore all -->", 7, 5),
     ]
-    got = {(f.line, f.rule) for f in checker.check_fields(quoted, "x.md").findings}
+    result = checker.check_fields(quoted, "x.md")
+    assert [(x.line, x.reason) for x in result.suppressions] == [(3, "quoted")]
+    got = {(f.line, f.rule) for f in result.findings}
     assert got == {
         (5, "agent/caused-failure"),
         (7, "agent/caused-failure"),

@@ -109,6 +109,7 @@ class LanguageChecker:
         """
         together: list[tuple[str, int, int, Prose]] = []
         findings: list[Finding] = []
+        suppressed: list[Suppression] = []
         for name, text, line, column in fields:
             if not text or not text.strip():
                 continue
@@ -118,6 +119,7 @@ class LanguageChecker:
                 continue
             alone = self.check(body, path, known_names=known_names, resolve_levels=resolve_levels)
             findings += [_in_field(f, name, line, column) for f in alone.findings]
+            suppressed += [replace(x, line=line + x.line - 1) for x in alone.suppressions]
         if together:
             doc, offsets = join_prose([prose for *_, prose in together])
             hits = find_hits(self.rules, doc, self._known(known_names))
@@ -129,7 +131,7 @@ class LanguageChecker:
                 if found is not None:
                     name, line, column, _ = together[bisect_right(offsets, hit.start) - 1]
                     findings.append(_in_field(found, name, line, column))
-        return LanguageResult(sorted(findings, key=Finding.sort_key), [])
+        return LanguageResult(sorted(findings, key=Finding.sort_key), suppressed)
 
     @property
     def level_policy(self) -> LevelPolicy:
