@@ -227,3 +227,14 @@ def test_the_check_finds_exactly_the_pages_the_site_build_cannot_read() -> None:
         assert builds(readable_markup(text)), repr(text)
         stopped += not ok
     assert stopped > 20
+
+
+def test_the_serve_findings_page_shows_any_path_as_text() -> None:
+    from postmortems.findings import Finding
+    from postmortems.site.wiring import findings_page
+
+    path = "incidents/a`<img src=x onerror=alert(1)>`<![^a].md"
+    page = findings_page({path: [Finding(path, 3, "title-mismatch", Level.WARNING, "m")]})
+    assert "<img" not in page and "<![" not in page
+    assert "## <code>incidents/a`&lt;img src=x onerror=alert(1)&gt;`&lt;![^a].md</code>" in page
+    assert _site_builds(page)

@@ -493,6 +493,7 @@ def findings_page(findings: Mapping[str, list[Finding]]) -> str:
              "What `postmortem check` reports; `mkdocs serve` shows this page while there are "
              "findings (a `mkdocs build` fails on errors instead).", ""]
     for path in sorted(findings):
-        parts += [f"## `{path}`", "", '<div class="pm-findings" markdown="0">',
+        # Escaped as HTML: a path is text, whatever characters it holds ("`", "<").
+        parts += [f"## <code>{escape(path)}</code>", "", '<div class="pm-findings" markdown="0">',
                   _finding_items(findings[path]), "</div>", ""]
     return "\n".join(parts)
