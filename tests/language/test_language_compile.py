@@ -46,9 +46,10 @@ def test_top_level_alternation_ignores_groups_classes_and_escapes() -> None:
 
 
 def test_consecutive_patterns_opening_with_a_word_boundary_share_it_in_order() -> None:
-    parts = ["\\ba", "\\bb", "x", "\\bc", "\\bd|e", "\\bf", "\\bg", "\\b?h"]
+    parts = ["\\ba", "\\b{list}b", "x", "\\bc", "\\bd|e", "\\bf", "\\bg", "\\b?h", "\\b{2}i"]
     assert _join_word_starts(parts) == [
-        "\\b(?:(?:a)|(?:b))", "x", "\\bc", "\\bd|e", "\\b(?:(?:f)|(?:g))", "\\b?h"
+        "\\b(?:(?:a)|(?:{list}b))", "x", "\\bc", "\\bd|e", "\\b(?:(?:f)|(?:g))", "\\b?h",
+        "\\b{2}i",
     ]
 
 

@@ -259,6 +259,20 @@ def _forms(words: Iterable[str], which: str, irregular: Mapping[str, Sequence[st
     return out
 
 
+def _person_guard(lexicon: Mapping[str, Sequence[str]]) -> str:
+    """What opens every ``{person}``: roles, pronouns and names open where no word character
+    comes before (when every role, determiner and pronoun starts with an ASCII letter or
+    digit, whose other cases are word characters too), and testing that first fails all
+    three at once inside a word."""
+    kinds = ("role_nouns", "determiners", "pronouns")
+    opens_word = all(
+        w.strip()[:1].isascii() and w.strip()[:1].isalnum()
+        for k in kinds
+        for w in lexicon.get(k, ())
+    )
+    return r"(?<!\w)" if opens_word else ""
+
+
 class _Expander:
     """Expands placeholders; names groups ``name0``, ``name1``... uniquely per rule."""
 
@@ -268,6 +282,7 @@ class _Expander:
         fragments: Mapping[str, str],
         irregular: Mapping[str, Sequence[str]] | None = None,
         lists: Mapping[str, str] | None = None,
+        person_guard: str | None = None,
     ) -> None:
         self.lexicon = lexicon
         self.irregular = irregular or {}
@@ -288,17 +303,7 @@ class _Expander:
         self.pronouns = (
             rf"\b{self.lists.get('pronouns', '(?!)')}\b(?:['’](?:d|ve|ll|re|m|s)\b)?"
         )
-        # Roles, pronouns and names open where no word character comes before (when every
-        # role, determiner and pronoun starts with an ASCII letter or digit, whose other
-        # cases are word characters too): testing that first fails all three at once
-        # inside a word.
-        kinds = ("role_nouns", "determiners", "pronouns")
-        opens_word = all(
-            w.strip()[:1].isascii() and w.strip()[:1].isalnum()
-            for k in kinds
-            for w in lexicon.get(k, ())
-        )
-        self.person_guard = r"(?<!\w)" if opens_word else ""
+        self.person_guard = person_guard if person_guard is not None else _person_guard(lexicon)
         self.count = 0
 
     def _name(self) -> str:
@@ -375,8 +380,8 @@ def _compile_list(
     for i, part in enumerate(parts):
         _compile(part, f"{where}[{i}]")
     if join:
-        joined = _join_shared_prefix([_word_start_first(p) for p in patterns])
-        parts = _join_word_starts([expander.expand(p, where) for p in joined])
+        joined = _join_word_starts(_join_shared_prefix([_word_start_first(p) for p in patterns]))
+        parts = [expander.expand(p, where) for p in joined]
     return _compile("|".join(f"(?:{p})" for p in parts), where)
 
 
@@ -418,9 +423,11 @@ def _top_level_alternation(pattern: str) -> bool:
 
 
 def _join_word_starts(parts: Sequence[str]) -> list[str]:
-    """The expanded patterns, each run of consecutive ones that open with a word boundary
-    behind one copy of it: between words, one test then fails them all, where each pattern
-    would be entered in turn. The order of the patterns, and so every match, is kept."""
+    """The patterns, each run of consecutive ones that open with a word boundary behind one
+    copy of it: between words, one test then fails them all, where each pattern would be
+    entered in turn. The order of the patterns, and so every match, is kept. (Read before
+    placeholders are expanded: each expands to a group, so neither the opening boundary nor
+    a top-level ``|`` changes, and the short text is cheap to scan.)"""
     out: list[str] = []
     run: list[str] = []
 
@@ -432,7 +439,10 @@ def _join_word_starts(parts: Sequence[str]) -> list[str]:
         run.clear()
 
     for part in parts:
-        opens = part.startswith(r"\b") and part[2:3] not in ("*", "+", "?", "{")
+        # A quantifier may not follow the boundary ("{2}"; "{list}" is a placeholder).
+        after = part[2:4]
+        quantified = after[:1] in ("*", "+", "?") or (after[:1] == "{" and after[1:2].isdigit())
+        opens = part.startswith(r"\b") and not quantified
         if opens and not _top_level_alternation(part):
             run.append(part[2:])
         else:
@@ -534,6 +544,7 @@ def compile_rules(data: Mapping[str, Any], path: Path, settings: LanguageSetting
         raise RulesError(f"{path}: {sorted(overlap)} are both word lists and fragments")
 
     lists = {key: _alternation(words) for key, words in lexicon.items()}
+    guard = _person_guard(lexicon)
     rules: list[Rule] = []
     seen: set[str] = set()
     for index, raw in enumerate(data["rules"]):
@@ -541,7 +552,7 @@ def compile_rules(data: Mapping[str, Any], path: Path, settings: LanguageSetting
         if raw["id"] in seen:
             raise RulesError(f"{where}: duplicate rule id")
         seen.add(raw["id"])
-        expander = _Expander(lexicon, fragments, irregular, lists)
+        expander = _Expander(lexicon, fragments, irregular, lists, guard)
         regex = _compile_list(raw.get("patterns"), expander, f"{where}.patterns", join=True)
         if regex is None and raw.get("match") != "known-names":
             raise RulesError(f"{where}: needs patterns or match: known-names")
@@ -583,7 +594,7 @@ def compile_rules(data: Mapping[str, Any], path: Path, settings: LanguageSetting
                 rewrites=tuple(
                     (
                         _compile(
-                            _Expander(lexicon, fragments, irregular, lists).expand(
+                            _Expander(lexicon, fragments, irregular, lists, guard).expand(
                                 r["find"], f"{where}.rewrite[{i}]"
                             ),
                             f"{where}.rewrite[{i}]",
