@@ -73,13 +73,8 @@ class LanguageChecker:
         """
         body = markdown if isinstance(markdown, Body) else _parse_text(markdown, first_line)
         doc = body.prose
-        names = self._known(known_names)
-        hits = find_hits(self.rules, doc, names)
-        bounds = sentence_bounds(doc.text) if hits else []
         pairs = [
-            (f, hit.segment.block)
-            for hit in hits
-            if (f := self._finding(hit, doc, path, bounds)) is not None
+            (f, hit.segment.block) for hit, f in self._findings(doc, path, known_names)
         ]
         directives, problems = parse_directives(body.comments, self.rules, path)
         kept, suppressions = apply_suppressions(pairs, directives)
@@ -122,15 +117,11 @@ class LanguageChecker:
             suppressed += [replace(x, line=line + x.line - 1) for x in alone.suppressions]
         if together:
             doc, offsets = join_prose([prose for *_, prose in together])
-            hits = find_hits(self.rules, doc, self._known(known_names))
-            bounds = sentence_bounds(doc.text) if hits else []
-            for hit in hits:
-                found = self._finding(hit, doc, path, bounds)
-                if found is not None and resolve_levels:
-                    found = resolve(found, self.level_policy)
-                if found is not None:
-                    name, line, column, _ = together[bisect_right(offsets, hit.start) - 1]
-                    findings.append(_in_field(found, name, line, column))
+            for hit, found in self._findings(doc, path, known_names):
+                if resolve_levels and (found := resolve(found, self.level_policy)) is None:
+                    continue
+                name, line, column, _ = together[bisect_right(offsets, hit.start) - 1]
+                findings.append(_in_field(found, name, line, column))
         return LanguageResult(sorted(findings, key=Finding.sort_key), suppressed)
 
     @property
@@ -149,6 +140,16 @@ class LanguageChecker:
                 self._names.clear()
             self._names[key] = known_names(key, self.rules)
         return self._names[key]
+
+    def _findings(
+        self, doc: Prose, path: str, known_names: Iterable[str]
+    ) -> list[tuple[Hit, Finding]]:
+        """Each accepted match in ``doc`` with its finding (levels as the rules give them)."""
+        hits = find_hits(self.rules, doc, self._known(known_names))
+        bounds = sentence_bounds(doc.text) if hits else []
+        return [
+            (hit, f) for hit in hits if (f := self._finding(hit, doc, path, bounds)) is not None
+        ]
 
     def _finding(
         self, hit: Hit, doc: Prose, path: str, bounds: list[int]
