@@ -9,9 +9,8 @@ from dataclasses import dataclass
 
 from ..markdown import Prose, Segment
 from .names import KnownNames
-from .rules import Rule, RuleSet, WordSet
+from .rules import WORD_RUN, Rule, RuleSet, WordSet
 
-_WORD_RUN = re.compile(r"\w+")
 _ABBREVIATIONS = (r"e\.g", r"i\.e", "etc", "vs", "cf", "approx", "incl", "dr", "mr", "mrs", "ms",
                   "st", "no")
 # A run of end punctuation, then closing quotes or brackets, before a space or a segment's
@@ -44,7 +43,7 @@ def _token_words(token: str) -> list[str]:
     lowering keeps.)"""
     if token.isascii():
         return [token]
-    return [w.translate(_FOLD) for w in _WORD_RUN.findall(token)]
+    return [w.translate(_FOLD) for w in WORD_RUN.findall(token)]
 
 NAMED = "named-person"  # the category whose rules never look inside a people table
 
@@ -95,7 +94,7 @@ class _Sentences:
             for i, end in enumerate([*self.bounds, len(text)]):
                 if spaced is None:
                     words = {
-                        w.translate(_FOLD).lower() for w in _WORD_RUN.findall(text, start, end)
+                        w.translate(_FOLD).lower() for w in WORD_RUN.findall(text, start, end)
                     }
                 else:
                     chunk = spaced[start:end]

@@ -452,7 +452,8 @@ def _join_word_starts(parts: Sequence[str]) -> list[str]:
     return out
 
 
-_WORD_RUN = re.compile(r"\w+")
+#: A word as the word index reads it and as keywords are looked up in it.
+WORD_RUN = re.compile(r"\w+")
 
 
 _PREFIX = re.compile(r"(\w+)\*")  # a keyword prefix: retrain*
@@ -479,7 +480,7 @@ def _keywords(
             if key not in lexicon:
                 raise RulesError(f"{where}: unknown word list {{{key}}}")
             listed = _forms(lexicon[key], which, irregular) if which else list(lexicon[key])
-            if wordless := [w for w in listed if _WORD_RUN.search(w) is None]:
+            if wordless := [w for w in listed if WORD_RUN.search(w) is None]:
                 # Such a word could never be looked up: sentences holding only it would
                 # never be searched.
                 raise RulesError(
@@ -493,12 +494,12 @@ def _keywords(
                 f"{where}: {entry!r} is not a word list reference ({{list}} or"
                 " {list.forms}, {list.past}, {list.ing}, {list.s})"
             )
-        elif _WORD_RUN.search(entry) is None:
+        elif WORD_RUN.search(entry) is None:
             # Such an entry could never be looked up: the rule would silently never run.
             raise RulesError(f"{where}: {entry!r} holds no word to look up")
         else:
             words.append(entry)
-    out = {run.group().lower() for w in words if (run := _WORD_RUN.search(w))}
+    out = {run.group().lower() for w in words if (run := WORD_RUN.search(w))}
     return WordSet(frozenset(out), tuple(sorted(prefixes)))
 
 
