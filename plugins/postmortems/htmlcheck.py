@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from .findings import Finding, Level
-from .markdown import Body
+from .markdown import Body, parse_body
 
 RAW_HTML_CHOICES = ("refuse", "allow")
 EMBEDDING = frozenset({"iframe", "object", "embed", "frame", "frameset", "applet", "portal"})
@@ -181,8 +181,6 @@ def readable_markup(text: str) -> str:
     the page (a page previewed despite the error, or one whose additions end it oddly)."""
     if "<![" not in text:
         return text
-    from .markdown import parse_body
-
     body = parse_body(text, 1)
     hidden = _closed_fence_lines(body)
     lines = text.split("\n")
