@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import checks, publishing
 from .cache import RACY_NS, CheckCache, Entry, digest, finding_from_json, fingerprint
+from .fieldtext import FieldText, align_value
 from .findings import Finding, Level, Suppression, fails
 from .levels import LevelPolicy, check_names, resolve
 from .model import Postmortem
@@ -400,7 +401,9 @@ class Checker:
             pm.findings.extend(result.findings)
             pm.suppressions.extend(result.suppressions)
             if self.policy is not None and source.readable:
-                fields = prose_fields(source.front_matter, self.policy.prose_fields)
+                fields = prose_fields(
+                    source.front_matter, self.policy.prose_fields, source.text
+                )
                 in_fields = self.language.check_fields(
                     fields, pm.path, known_names=names, resolve_levels=False
                 )
@@ -442,16 +445,19 @@ def _masked(
 
 
 def prose_fields(
-    front: LoadedYaml, patterns: Sequence[str]
-) -> list[tuple[str, str, int, int]]:
+    front: LoadedYaml, patterns: Sequence[str], text: str = ""
+) -> list[FieldText]:
     """Front-matter values the schema marks as prose (``x-prose-fields``), with positions.
 
-    A pattern is a dotted path; ``name[]`` matches every item of a list.
+    A pattern is a dotted path; ``name[]`` matches every item of a list. With the file's
+    ``text``, each value is aligned with what is written, so a finding on any of its lines
+    (a block or folded scalar, a quoted value with escapes) is placed where it is written.
     """
     wanted = [re.compile("^" + re.escape(p).replace(r"\[\]", r"\[\d+\]") + "$")
               for p in patterns]
+    lines = text.split("\n") if text else []
     fields = []
-    for path, (position, style) in front.values.items():
+    for path, (position, style, end) in front.values.items():
         label = dotted(path)
         if not any(w.match(label) for w in wanted):
             continue
@@ -463,7 +469,15 @@ def prose_fields(
         column = position.column + (1 if style in ('"', "'") else 0)
         if block:
             column = len(value) - len(value.lstrip(" ")) + 1
-        fields.append((label, value, line, column))
+        runs: tuple[tuple[int, int, int], ...] = ()
+        ends: tuple[tuple[int, int], ...] = ()
+        if lines:
+            runs = align_value(value, lines, position, end, style)
+            last = min(end.line, len(lines))
+            ends = tuple((n, len(lines[n - 1]) + 1) for n in range(position.line, last + 1))
+            if runs:
+                line, column = runs[0][1], runs[0][2]
+        fields.append(FieldText(label, value, line, column, runs, ends))
     return fields
 
 

@@ -34,9 +34,9 @@ class LoadedYaml:
     data: Any = None
     positions: dict[Path_, Position] = field(default_factory=dict)
     problems: list[YamlProblem] = field(default_factory=list)
-    #: Where each scalar value starts, and its YAML style (``'"'``, ``"'"``, ``"|"``, ``">"``
-    #: or None for a plain scalar).
-    values: dict[Path_, tuple[Position, str | None]] = field(default_factory=dict)
+    #: Where each scalar value starts, its YAML style (``'"'``, ``"'"``, ``"|"``, ``">"``
+    #: or None for a plain scalar), and where it ends.
+    values: dict[Path_, tuple[Position, str | None, Position]] = field(default_factory=dict)
 
     def position_of(self, path: Path_) -> Position | None:
         """Position of ``path``, or of its nearest ancestor that has one."""

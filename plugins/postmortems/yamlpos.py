@@ -67,7 +67,12 @@ class _Builder:
                 out.append(self.build(item, (*path, index)))
             return out
         if isinstance(node, yaml.ScalarNode):
-            self.result.values[path] = (self.pos(node), node.style)
+            end = node.end_mark
+            self.result.values[path] = (
+                self.pos(node),
+                node.style,
+                Position(end.line + 1 + self.line_offset, end.column + 1),
+            )
         return self._scalar(node)
 
     def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ..fieldtext import FieldText
 from ..findings import Finding, Suppression
 from ..levels import QUOTE_SCOPE, LevelPolicy, resolve
 from ..markdown import Body, Prose, join_prose, parse_body
@@ -85,43 +86,44 @@ class LanguageChecker:
 
     def check_fields(
         self,
-        fields: Sequence[tuple[str, str, int, int]],
+        fields: Sequence[FieldText | tuple[str, str, int, int]],
         path: str,
         known_names: Iterable[str] = (),
         *,
         resolve_levels: bool = True,
     ) -> LanguageResult:
-        """Check front-matter free text: ``(name, text, line, column)`` per field.
+        """Check front-matter free text: a ``FieldText`` or ``(name, text, line, column)``
+        per field.
 
-        ``line`` and ``column`` are the 1-based position of the value's first character in
-        the file. Each value is checked as Markdown prose with every rule (the
-        ``person-action`` rules included, as fields hold action items); a finding's line is
-        ``line`` plus its line offset within the value and its columns are ``column`` plus
-        its column offset (a block scalar's lines share the first line's indentation).
-        Suppression comments in a value apply to that value. Values without comments are
-        matched together, as one prose of their segments (no sentence runs from one value
-        into the next); the others are checked one by one, each with its own comments.
+        Each value is checked as Markdown prose with every rule (the ``person-action``
+        rules included, as fields hold action items), and each finding is placed in the file
+        by the field's ``place``. A plain tuple gives the 1-based position of the value's
+        first character; its lines are taken to share that column. Suppression comments in a
+        value apply to that value. Values without comments are matched together, as one
+        prose of their segments (no sentence runs from one value into the next); the others
+        are checked one by one, each with its own comments.
         """
-        together: list[tuple[str, int, int, Prose]] = []
+        together: list[tuple[FieldText, Prose]] = []
         findings: list[Finding] = []
         suppressed: list[Suppression] = []
-        for name, text, line, column in fields:
-            if not text or not text.strip():
+        for item in fields:
+            field = item if isinstance(item, FieldText) else FieldText(*item)
+            if not field.text or not field.text.strip():
                 continue
-            body = parse_body(text, 1)
+            body = parse_body(field.text, 1)
             if not body.comments:
-                together.append((name, line, column, body.prose))
+                together.append((field, body.prose))
                 continue
             alone = self.check(body, path, known_names=known_names, resolve_levels=resolve_levels)
-            findings += [_in_field(f, name, line, column) for f in alone.findings]
-            suppressed += [replace(x, line=line + x.line - 1) for x in alone.suppressions]
+            findings += [_in_field(f, field) for f in alone.findings]
+            suppressed += [replace(x, line=field.place(x.line, 1)[0]) for x in alone.suppressions]
         if together:
-            doc, offsets = join_prose([prose for *_, prose in together])
+            doc, offsets = join_prose([prose for _, prose in together])
             for hit, found in self._findings(doc, path, known_names):
                 if resolve_levels and (found := resolve(found, self.level_policy)) is None:
                     continue
-                name, line, column, _ = together[bisect_right(offsets, hit.start) - 1]
-                findings.append(_in_field(found, name, line, column))
+                entry, _ = together[bisect_right(offsets, hit.start) - 1]
+                findings.append(_in_field(found, entry))
         return LanguageResult(sorted(findings, key=Finding.sort_key), suppressed)
 
     @property
@@ -178,15 +180,19 @@ class LanguageChecker:
         )
 
 
-def _in_field(found: Finding, name: str, line: int, column: int) -> Finding:
+def _in_field(found: Finding, field: FieldText) -> Finding:
     """A finding of a value checked on its own, placed in the file and named by its field."""
-    shift = column - 1
+    line, column = field.place(found.line, found.column or 1)
+    end_column = 0
+    if found.end_column:
+        end_line, last = field.place(found.line, max(found.end_column - 1, 1))
+        end_column = last + 1 if end_line == line else field.line_end(line)
     return replace(
         found,
-        line=line + found.line - 1,
-        column=found.column + shift if found.column else 0,
-        end_column=found.end_column + shift if found.end_column else 0,
-        message=f"{name}: {found.message}",
+        line=line,
+        column=column if found.column else 0,
+        end_column=end_column,
+        message=f"{field.name}: {found.message}",
     )
 
 

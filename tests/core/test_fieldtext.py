@@ -1,0 +1,81 @@
+"""Front-matter values are placed where they are written, whatever their YAML style."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+import yaml
+from tests.conftest import VALID_POSTMORTEM, Project, run_cli
+
+from postmortems.fieldtext import FieldText, align_value
+from postmortems.pipeline import prose_fields
+from postmortems.yamlpos import load_yaml
+
+SUMMARY = "  summary: The promoted replica kept the default limit of 100 connections."
+STYLES = {
+    "plain": "  summary: The on-call engineer forgot to raise it.",
+    "plain on two lines": "  summary: The replica kept its limit\n"
+    "    and the on-call engineer forgot to raise it.",
+    "folded": "  summary: >\n    The replica kept its limit\n"
+    "    and the on-call engineer forgot to raise it.",
+    "literal": "  summary: |\n    The replica kept its limit.\n"
+    "      The on-call engineer forgot to raise it.",
+    "double-quoted with escapes": '  summary: "The \\"replica\\" kept\\u00e9 its limit\n'
+    '    and the on-call engineer forgot to raise it."',
+    "single-quoted": "  summary: 'The ''replica'' kept its limit\n"
+    "    and the on-call engineer forgot to raise it.'",
+}
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_a_finding_in_a_value_points_at_its_words(project: Project, style: str) -> None:
+    text = VALID_POSTMORTEM.replace(SUMMARY, STYLES[style])
+    project.incident("a.md", text)
+    found = [f for f in run_cli("check", "--format", "json", cwd=project.root).json["findings"]
+             if f["rule"] == "agent/oversight"]
+    assert len(found) == 1, found
+    finding, lines = found[0], text.split("\n")
+    written = lines[finding["line"] - 1][finding["column"] - 1 : finding["end_column"] - 1]
+    assert written.lower() == "the on-call engineer forgot"
+
+
+def _fields(text: str) -> list[FieldText]:
+    front = load_yaml(text, line_offset=1)
+    return prose_fields(front, ["summary"], "\n" + text)
+
+
+def test_every_written_character_of_a_value_is_found_where_it_is_written() -> None:
+    words = ["the", "replica", "kept", "it's", "limit", "née", "a:b", "#1", "x" * 30, "é"]
+    rng = random.Random(7)
+    for _ in range(400):
+        value = " ".join(rng.choice(words) for _ in range(rng.randint(1, 25)))
+        style = rng.choice([None, '"', "'", "|", ">"])
+        text = yaml.safe_dump({"summary": value}, default_style=style, width=rng.randint(12, 60),
+                              allow_unicode=True)
+        [field] = _fields(text)
+        assert field.text.rstrip("\n") == value
+        lines = ("\n" + text).split("\n")
+        for offset, char in enumerate(field.text):
+            if char.isspace():
+                continue
+            line = field.text.count("\n", 0, offset) + 1
+            column = offset - (field.text.rfind("\n", 0, offset) + 1) + 1
+            file_line, file_column = field.place(line, column)
+            assert lines[file_line - 1][file_column - 1] == char, (text, offset)
+
+
+def test_a_value_with_no_text_of_its_own_gives_no_runs() -> None:
+    assert align_value("", ["summary: ''"], *_marks("summary: ''")) == ()
+
+
+def test_a_plain_tuple_keeps_the_first_lines_column() -> None:
+    field = FieldText("title", "one\ntwo", 3, 8)
+    assert field.place(1, 2) == (3, 9)
+    assert field.place(2, 1) == (4, 8)
+
+
+def _marks(text: str) -> tuple:
+    front = load_yaml(text)
+    start, style, end = front.values[("summary",)]
+    return start, end, style
