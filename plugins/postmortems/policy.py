@@ -90,9 +90,12 @@ class Policy:
         """Validate and translate every error into a finding at the right line."""
         locator = _Locator(yaml, document, instance)
         findings: list[Finding] = []
+        formats: set[tuple[Any, ...]] = set()
         for error in self.validator.iter_errors(instance):
             findings.extend(self._translate(path, error, locator))
-        return findings
+            if error.validator == "format":
+                formats.add(tuple(error.absolute_path)[1:])
+        return findings + _refused_dates(path, yaml, formats)
 
     def _translate(self, path: str, error: ValidationError, where: _Locator) -> Iterator[Finding]:
         data_path = tuple(error.absolute_path)
@@ -222,6 +225,32 @@ class Policy:
             str(schema.get("x-hint", "")),
             1,
         )
+
+
+def _refused_dates(
+    path: str, yaml: LoadedYaml, reported: set[tuple[Any, ...]]
+) -> list[Finding]:
+    """A finding for each impossible plain date whose format the schema did not report."""
+    return [
+        Finding(
+            path,
+            where.line,
+            "invalid-format",
+            Level.ERROR,
+            f"{dotted(data_path)}: '{_value(yaml.data, data_path)}' reads as a date that does "
+            "not exist, and MkDocs then drops the whole front matter into the page",
+            "write a real calendar date, or put the value in quotes to keep it as text",
+            where.column,
+        )
+        for data_path, where in yaml.refused.items()
+        if data_path not in reported
+    ]
+
+
+def _value(data: Any, data_path: tuple[Any, ...]) -> Any:
+    for part in data_path:
+        data = data[part]
+    return data
 
 
 class _Locator:

@@ -37,6 +37,9 @@ class LoadedYaml:
     #: Where each scalar value starts, its YAML style (``'"'``, ``"'"``, ``"|"``, ``">"``
     #: or None for a plain scalar), and where it ends.
     values: dict[Path_, tuple[Position, str | None, Position]] = field(default_factory=dict)
+    #: Plain values that YAML 1.1 reads as a date or time but that are none (``2025-02-30``):
+    #: kept here as text, but a reader that converts dates (MkDocs') refuses the whole block.
+    refused: dict[Path_, Position] = field(default_factory=dict)
 
     def position_of(self, path: Path_) -> Position | None:
         """Position of ``path``, or of its nearest ancestor that has one."""

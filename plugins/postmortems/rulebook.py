@@ -139,8 +139,10 @@ _CORE: tuple[RuleInfo, ...] = (
     _rule(
         "invalid-format",
         "schema",
-        "An impossible date, a timestamp without a time zone, or a ticket that is not a URL.",
-        "Write dates as 2026-04-15 and timestamps as 2026-03-14T09:02:00Z.",
+        "An impossible date, a timestamp without a time zone, or a ticket that is not a URL; "
+        "also an unquoted impossible date in any field, which MkDocs' YAML reader refuses.",
+        "Write dates as 2026-04-15 and timestamps as 2026-03-14T09:02:00Z; quote text that "
+        "only looks like a date.",
     ),
     _rule(
         "section-missing",

@@ -73,6 +73,8 @@ class _Builder:
                 node.style,
                 Position(end.line + 1 + self.line_offset, end.column + 1),
             )
+            if not node.style and not _converts_as_timestamp(self.loader, node):
+                self.result.refused[path] = self.pos(node)
         return self._scalar(node)
 
     def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
@@ -138,6 +140,23 @@ class _Builder:
 
 
 _NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+_TIMESTAMP = next(
+    regexp
+    for resolvers in yaml.SafeLoader.yaml_implicit_resolvers.values()
+    for tag, regexp in resolvers
+    if tag == "tag:yaml.org,2002:timestamp"
+)
+
+
+def _converts_as_timestamp(loader: _StringTimestampLoader, node: yaml.ScalarNode) -> bool:
+    """False for a plain value a YAML 1.1 reader takes for a date or time and cannot convert."""
+    if not _TIMESTAMP.match(node.value):
+        return True
+    try:
+        yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        return False
+    return True
 
 
 class _TooLarge(Exception):

@@ -107,6 +107,23 @@ CASES = [
         5,
     ),
     Case(
+        "impossible date in a list of words, which MkDocs would refuse",
+        replace("tags: [database, failover]", "tags: [database, 2026-02-30]"),
+        "invalid-format",
+        at("tags: [database, 2026-02-30]"),
+        18,
+    ),
+    Case(
+        "impossible date as a free-text value",
+        replace(
+            "  summary: The promoted replica kept the default limit of 100 connections.",
+            "  summary: 2026-02-30 12:00:00",
+        ),
+        "invalid-format",
+        at("  summary: 2026-02-30"),
+        12,
+    ),
+    Case(
         "times out of order",
         replace("detected: 2026-03-14T09:12:00Z", "detected: 2026-03-14T08:12:00Z"),
         "time-order",

@@ -14,6 +14,16 @@ def test_positions_of_nested_keys_and_items() -> None:
     assert loaded.position_of(("items", 0, "missing")) == Position(4, 5)
 
 
+def test_plain_values_that_read_as_impossible_dates_are_noted() -> None:
+    loaded = load_yaml(
+        "tags: [a, 2026-02-30]\nat: 2026-03-14 25:00:00\nquoted: '2026-02-30'\n"
+        "real: 2026-02-28\nword: 2026-02-30x\nblock: |\n  2026-02-30\n",
+        line_offset=1,
+    )
+    assert loaded.refused == {("tags", 1): Position(2, 11), ("at",): Position(3, 5)}
+    assert loaded.data["tags"] == ["a", "2026-02-30"]
+
+
 def test_timestamps_stay_strings() -> None:
     loaded = load_yaml("due: 2026-04-15\nat: 2026-03-14T09:02:00Z\n")
     assert loaded.data == {"due": "2026-04-15", "at": "2026-03-14T09:02:00Z"}
