@@ -190,21 +190,39 @@ def readable_markup(text: str) -> str:
     return "\n".join(lines)
 
 
+#: Most ``<![`` reported in one file: past this, the first ones make the point.
+MAX_UNREADABLE = 10
+
+
+def unreadable_all(text: str, hidden: Collection[int] = ()) -> list[tuple[int, int]]:
+    """Every place the reader would stop, as :func:`unreadable_at` gives them: each one
+    found is written off as the fix would (no longer a marked section), then it reads on."""
+    found: list[tuple[int, int]] = []
+    lines = text.split("\n")
+    while len(found) < MAX_UNREADABLE and (at := unreadable_at("\n".join(lines), hidden)):
+        line, column = at
+        if lines[line - 1][column : column + 3] != "<![":
+            break
+        found.append(at)
+        lines[line - 1] = lines[line - 1][:column] + "&![" + lines[line - 1][column + 3 :]
+    return found
+
+
 def check_readable(body: Body | None, path: str) -> list[Finding]:
-    """An error where the site build's HTML reader would stop on the body (and the build
-    with a traceback): ``<![`` not opening a CDATA section, in prose or in inline or
+    """An error at each place the site build's HTML reader would stop on the body (and the
+    build with a traceback): ``<![`` not opening a CDATA section, in prose or in inline or
     indented code (closed fenced blocks are set aside before it reads)."""
     if body is None:
         return []
-    found = unreadable_at("\n".join(body.lines), _closed_fence_lines(body))
-    if found is None:
-        return []
-    line, column = found
-    return [Finding(
-        path, body.first_line + line - 1, "html/marked-section", Level.ERROR,
-        "'<![' here stops the site build: MkDocs reads every page as HTML, inline and "
-        "indented code included, and '<![' must open a CDATA section there",
-        hint="put it in a fenced code block (``` above and below), or write it another way: "
-             "'< ![' in prose; in a regular expression, '(?<![^a])' is '(?<!(?:[^a]))'",
-        column=column + 1, category="html",
-    )]
+    return [
+        Finding(
+            path, body.first_line + line - 1, "html/marked-section", Level.ERROR,
+            "'<![' here stops the site build: MkDocs reads every page as HTML, inline and "
+            "indented code included, and '<![' must open a CDATA section there",
+            hint="put it in a fenced code block (``` above and below), or write it another "
+                 "way: '< ![' in prose; in a regular expression, '(?<![^a])' is "
+                 "'(?<!(?:[^a]))'",
+            column=column + 1, category="html",
+        )
+        for line, column in unreadable_all("\n".join(body.lines), _closed_fence_lines(body))
+    ]

@@ -211,6 +211,19 @@ def test_closed_fenced_code_is_set_aside_as_the_site_build_does(text: str, build
         assert fixed == text  # code the reader never sees is left as it is
 
 
+def test_every_place_the_reader_would_stop_is_reported_at_once() -> None:
+    text = ("A <![x and\n\n`(?<![a])` then <![y\n\n    <![z\n\n```\n<![f\n```\n"
+            "<![CDATA[ok]]> and <![w x.\n")
+    found = [(f.line, f.column) for f in check_readable(parse_body(text, 1), "x.md")]
+    assert found == [(1, 3), (3, 4), (3, 17), (5, 5), (10, 20)]
+    lines = text.split("\n")
+    for line, column in reversed(found):  # fix each as the hint says
+        lines[line - 1] = lines[line - 1][: column - 1] + "< ![" + lines[line - 1][column + 2 :]
+    fixed = "\n".join(lines)
+    assert not _site_builds(text) and _site_builds(fixed)
+    assert check_readable(parse_body(fixed, 1), "x.md") == []
+
+
 def test_the_check_finds_exactly_the_pages_the_site_build_cannot_read() -> None:
     import random
     pieces = ["<", ">", "<!", "<![", "]]>", "<!--", "-->", "<?", "</", "<div markdown>",
