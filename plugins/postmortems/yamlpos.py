@@ -150,8 +150,8 @@ _TIMESTAMP = next(
 
 def _converts_as_timestamp(loader: _StringTimestampLoader, node: yaml.ScalarNode) -> bool:
     """False for a plain value a YAML 1.1 reader takes for a date or time and cannot convert."""
-    if not _TIMESTAMP.match(node.value):
-        return True
+    if node.tag != "tag:yaml.org,2002:str" or not _TIMESTAMP.match(node.value):
+        return True  # an explicit tag is reported as unsupported when it does not convert
     try:
         yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
     except (ValueError, OverflowError):
