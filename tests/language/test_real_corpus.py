@@ -22,10 +22,10 @@ from .evaluation import RealReport, as_paragraph, evaluate_real, format_real, lo
 
 # part -> (precision, recall, {gold category: recall}); measured minus 0.05.
 FLOORS = {
-    "dev": (0.85, 0.71, {"person-cause": 0.62, "counterfactual": 0.68, "blame-noun": 0.87,
+    "dev": (0.84, 0.70, {"person-cause": 0.62, "counterfactual": 0.69, "blame-noun": 0.84,
                          "who-question": 0.78, "person-named": 0.83}),
-    "test": (0.52, 0.45, {"person-cause": 0.35, "counterfactual": 0.41, "blame-noun": 0.43,
-                          "person-named": 0.68}),
+    "test": (0.50, 0.41, {"person-cause": 0.32, "counterfactual": 0.41, "blame-noun": 0.42,
+                          "person-named": 0.65}),
 }
 
 @pytest.fixture(scope="module")
