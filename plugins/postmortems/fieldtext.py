@@ -11,13 +11,15 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from .positions import Position
 
 __all__ = ["FieldText", "align_value"]
 
-#: Most source characters an escape can stand for one value character with (``\U0001F600``).
-_ESCAPE_SPAN = 10
+#: Most written characters, besides whitespace, that may stand between two characters of
+#: the value: an escape (``\U0001F600`` is ten), a doubled quote, an escaped line break.
+_SKIPPABLE = 10
 
 
 @dataclass(frozen=True)
@@ -31,31 +33,34 @@ class FieldText:
     #: ``(value offset, file line, file column)`` where each contiguous run of the value
     #: starts; empty means the value is written as is from ``line`` and ``column``.
     runs: tuple[tuple[int, int, int], ...] = ()
-    #: Length of each file line the value covers, by line number (to end a span there).
+    #: ``(file line, column just past its end)`` for each file line the value covers.
     line_ends: tuple[tuple[int, int], ...] = ()
 
     def place(self, line: int, column: int) -> tuple[int, int]:
         """The file position of the value's 1-based ``line`` and ``column``."""
         if not self.runs:
             return self.line + line - 1, column + self.column - 1
-        offset = _offset(self.text, line, column)
-        i = max(bisect_right([r[0] for r in self.runs], offset) - 1, 0)
+        starts = self._line_starts
+        offset = min(starts[min(line, len(starts)) - 1] + column - 1, len(self.text))
+        i = max(bisect_right(self._run_offsets, offset) - 1, 0)
         start, file_line, file_column = self.runs[i]
         return file_line, file_column + offset - start
 
     def line_end(self, line: int) -> int:
         """1-based column just past the end of file line ``line``, if the value covers it."""
-        return dict(self.line_ends).get(line, 0)
+        return self._ends.get(line, 0)
 
+    @cached_property
+    def _line_starts(self) -> list[int]:
+        return [0] + [i + 1 for i, char in enumerate(self.text) if char == "\n"]
 
-def _offset(text: str, line: int, column: int) -> int:
-    start = 0
-    for _ in range(line - 1):
-        found = text.find("\n", start)
-        if found < 0:
-            break
-        start = found + 1
-    return min(start + column - 1, len(text))
+    @cached_property
+    def _run_offsets(self) -> list[int]:
+        return [run[0] for run in self.runs]
+
+    @cached_property
+    def _ends(self) -> dict[int, int]:
+        return dict(self.line_ends)
 
 
 def align_value(
@@ -63,41 +68,65 @@ def align_value(
 ) -> tuple[tuple[int, int, int], ...]:
     """Runs mapping ``value`` onto the file text from ``start`` to ``end`` (1-based marks).
 
-    Each value character is matched to the next source character equal to it, skipping
-    source whitespace (indentation, folded line breaks) and at most a few other characters
-    (quotes, escapes); a character with no match keeps the current source position.
+    Each value character is matched to the next written character equal to it, passing
+    whitespace (indentation, folded line breaks) and at most a few other characters (quotes,
+    escapes); a character with no match keeps the current position. Linear in the length.
     """
+    source = _written(lines, start, end, style)
+    # The index of the first non-whitespace character at or after each position.
+    after = [len(source)] * (len(source) + 1)
+    for k in range(len(source) - 1, -1, -1):
+        after[k] = after[k + 1] if source[k][0].isspace() else k
+    j = _past_properties(source, after, style)
+    runs: list[tuple[int, int, int]] = []
+    previous: tuple[int, int] | None = None
+    for i, char in enumerate(value):
+        if j >= len(source):
+            break
+        found = j if char.isspace() and source[j][0].isspace() else None
+        if not char.isspace():
+            k, skipped = after[j], 0
+            while k < len(source) and source[k][0] != char and skipped < _SKIPPABLE:
+                k, skipped = after[k + 1], skipped + 1
+            found = k if k < len(source) and source[k][0] == char else None
+        _, line, column = source[found if found is not None else j]
+        if previous is None or line != previous[0] or column != previous[1] + 1:
+            runs.append((i, line, column))
+        previous = (line, column)
+        if found is not None:
+            j = found + 1
+    return tuple(runs)
+
+
+def _written(
+    lines: Sequence[str], start: Position, end: Position, style: str | None
+) -> list[tuple[str, int, int]]:
+    """Each written character from ``start`` to ``end``, with its line and column; line
+    breaks as ``"\\n"``. A block scalar's header line is left out."""
     source: list[tuple[str, int, int]] = []
     first_line = start.line + (1 if style in ("|", ">") else 0)
     for number in range(first_line, min(end.line, len(lines)) + 1):
         text = lines[number - 1]
         begin = start.column - 1 if number == start.line else 0
-        if number == start.line and style in ('"', "'"):
-            begin += 1
         stop = end.column - 1 if number == end.line else len(text)
         source += [(text[i], number, i + 1) for i in range(begin, min(stop, len(text)))]
         if number != end.line:
             source.append(("\n", number, len(text) + 1))
-    runs: list[tuple[int, int, int]] = []
-    j, previous = 0, None
-    for i, char in enumerate(value):
-        if j >= len(source):
-            break
-        if char.isspace():
-            k = j if source[j][0].isspace() else None
-        else:
-            k = j
-            while k < len(source) and source[k][0].isspace():
-                k += 1
-            limit = k + _ESCAPE_SPAN
-            while k < len(source) and k <= limit and source[k][0] != char:
-                k += 1
-            if k >= len(source) or source[k][0] != char:
-                k = None
-        at = source[k if k is not None else j]
-        if previous is None or at[1] != previous[0] or at[2] != previous[1] + 1:
-            runs.append((i, at[1], at[2]))
-        previous = (at[1], at[2])
-        if k is not None:
-            j = k + 1
-    return tuple(runs)
+    return source
+
+
+def _past_properties(
+    source: list[tuple[str, int, int]], after: list[int], style: str | None
+) -> int:
+    """Where the value's own text starts: past an anchor or tag (``&name``, ``!!str``) that
+    the node's start mark includes, and past the opening quote."""
+    j = 0
+    if style in ("|", ">"):
+        return j
+    while j < len(source) and source[j][0] in "&!":
+        while j < len(source) and not source[j][0].isspace():
+            j += 1
+        j = after[j]
+    if style in ('"', "'") and j < len(source) and source[j][0] == style:
+        j += 1
+    return j

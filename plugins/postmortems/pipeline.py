@@ -444,18 +444,16 @@ def _masked(
     return out
 
 
-def prose_fields(
-    front: LoadedYaml, patterns: Sequence[str], text: str = ""
-) -> list[FieldText]:
-    """Front-matter values the schema marks as prose (``x-prose-fields``), with positions.
+def prose_fields(front: LoadedYaml, patterns: Sequence[str], text: str) -> list[FieldText]:
+    """Front-matter values the schema marks as prose (``x-prose-fields``), each aligned with
+    the file's ``text`` so that a finding on any of its lines (a block or folded scalar, a
+    quoted value with escapes) is placed where it is written.
 
-    A pattern is a dotted path; ``name[]`` matches every item of a list. With the file's
-    ``text``, each value is aligned with what is written, so a finding on any of its lines
-    (a block or folded scalar, a quoted value with escapes) is placed where it is written.
+    A pattern is a dotted path; ``name[]`` matches every item of a list.
     """
     wanted = [re.compile("^" + re.escape(p).replace(r"\[\]", r"\[\d+\]") + "$")
               for p in patterns]
-    lines = text.split("\n") if text else []
+    lines = text.split("\n")
     fields = []
     for path, (position, style, end) in front.values.items():
         label = dotted(path)
@@ -464,19 +462,10 @@ def prose_fields(
         value = _value_at(front.data, path)
         if not isinstance(value, str):
             continue
-        block = style in ("|", ">")
-        line = position.line + (1 if block else 0)
-        column = position.column + (1 if style in ('"', "'") else 0)
-        if block:
-            column = len(value) - len(value.lstrip(" ")) + 1
-        runs: tuple[tuple[int, int, int], ...] = ()
-        ends: tuple[tuple[int, int], ...] = ()
-        if lines:
-            runs = align_value(value, lines, position, end, style)
-            last = min(end.line, len(lines))
-            ends = tuple((n, len(lines[n - 1]) + 1) for n in range(position.line, last + 1))
-            if runs:
-                line, column = runs[0][1], runs[0][2]
+        runs = align_value(value, lines, position, end, style)
+        last = min(end.line, len(lines))
+        ends = tuple((n, len(lines[n - 1]) + 1) for n in range(position.line, last + 1))
+        line, column = (runs[0][1], runs[0][2]) if runs else (position.line, position.column)
         fields.append(FieldText(label, value, line, column, runs, ends))
     return fields
 

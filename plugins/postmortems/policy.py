@@ -230,9 +230,13 @@ class Policy:
 def _refused_dates(
     path: str, yaml: LoadedYaml, reported: set[tuple[Any, ...]]
 ) -> list[Finding]:
-    """A finding for each impossible plain date whose format the schema did not report."""
-    return [
-        Finding(
+    """A finding for each impossible plain date whose format the schema did not report;
+    once per place written, however many aliases reuse it."""
+    findings: dict[tuple[int, int], Finding] = {}
+    for data_path, where in yaml.refused.items():
+        if data_path in reported or (where.line, where.column) in findings:
+            continue
+        findings[where.line, where.column] = Finding(
             path,
             where.line,
             "invalid-format",
@@ -242,12 +246,11 @@ def _refused_dates(
             "write a real calendar date, or put the value in quotes to keep it as text",
             where.column,
         )
-        for data_path, where in yaml.refused.items()
-        if data_path not in reported
-    ]
+    return list(findings.values())
 
 
 def _value(data: Any, data_path: tuple[Any, ...]) -> Any:
+    """The value at ``data_path`` of ``data``."""
     for part in data_path:
         data = data[part]
     return data

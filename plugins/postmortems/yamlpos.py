@@ -42,9 +42,10 @@ _StringTimestampLoader.yaml_implicit_resolvers = {
 
 
 class _Builder:
-    def __init__(self, loader: _StringTimestampLoader, line_offset: int) -> None:
+    def __init__(self, loader: _StringTimestampLoader, line_offset: int, text: str) -> None:
         self.loader = loader
         self.line_offset = line_offset
+        self.lines = text.split("\n")
         self.result = LoadedYaml()
         self.visited = 0
 
@@ -73,9 +74,20 @@ class _Builder:
                 node.style,
                 Position(end.line + 1 + self.line_offset, end.column + 1),
             )
-            if not node.style and not _converts_as_timestamp(self.loader, node):
+            if not node.style and not self._tagged(node) \
+                    and not _converts_as_timestamp(self.loader, node):
                 self.result.refused[path] = self.pos(node)
         return self._scalar(node)
+
+    def _tagged(self, node: yaml.Node) -> bool:
+        """Whether the node is written with an explicit tag (``!!str 2026-02-30``)."""
+        mark = node.start_mark
+        line = self.lines[mark.line] if mark.line < len(self.lines) else ""
+        written = line[mark.column:]
+        while written.startswith("&"):  # an anchor before the tag
+            written = written.split(None, 1)[1] if " " in written else ""
+        # A lone "!" is no tag of its own: YAML 1.1 readers still resolve the value.
+        return written.startswith("!") and not written[1:2].isspace()
 
     def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
         if _merge_depth(node, MAX_DEPTH) > MAX_DEPTH - len(path):
@@ -151,7 +163,7 @@ _TIMESTAMP = next(
 def _converts_as_timestamp(loader: _StringTimestampLoader, node: yaml.ScalarNode) -> bool:
     """False for a plain value a YAML 1.1 reader takes for a date or time and cannot convert."""
     if node.tag != "tag:yaml.org,2002:str" or not _TIMESTAMP.match(node.value):
-        return True  # an explicit tag is reported as unsupported when it does not convert
+        return True
     try:
         yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
     except (ValueError, OverflowError):
@@ -195,7 +207,7 @@ def _merge_depth(node: yaml.Node, limit: int) -> int:
 def load_yaml(text: str, line_offset: int = 0) -> LoadedYaml:
     """Load one YAML document; ``line_offset`` is added to every reported line."""
     loader = _StringTimestampLoader(text)
-    builder = _Builder(loader, line_offset)
+    builder = _Builder(loader, line_offset, text)
     try:
         node = loader.get_single_node()
         if node is not None:

@@ -254,6 +254,14 @@ def test_build_fails_on_bad_input(
     ]
 
 
+def test_an_impossible_date_reused_by_aliases_is_one_error(project: Project) -> None:
+    project.incident(NAME, VALID_POSTMORTEM.replace(
+        "tags: [database, failover]", "tags: [&d 2026-02-30, *d, *d]"))
+    run = run_cli("check", "--format", "json", cwd=project.root)
+    assert [(f["line"], f["column"]) for f in run.json["findings"]
+            if f["rule"] == "invalid-format"] == [(13, 8)]
+
+
 def test_duplicate_id_across_two_files(project: Project) -> None:
     project.incident("2026/a.md", VALID_POSTMORTEM)
     project.incident("2026/b.md", VALID_POSTMORTEM)

@@ -25,6 +25,12 @@ STYLES = {
     '    and the on-call engineer forgot to raise it."',
     "single-quoted": "  summary: 'The ''replica'' kept its limit\n"
     "    and the on-call engineer forgot to raise it.'",
+    "double-quoted, an escaped line break, deep indent": '  summary: "The replica kept its'
+    ' limit, and \\\n              the on-call engineer forgot to raise it."',
+    "single-quoted, a doubled quote ending a line": "  summary: 'The replica kept the"
+    " ''default''\n              limit; the on-call engineer forgot to raise it.'",
+    "with a long anchor": "  summary: &a_long_anchor_name_here The on-call engineer forgot it.",
+    "with an anchor and a tag": "  summary: !!str &anchor The on-call engineer forgot it.",
 }
 
 
@@ -42,17 +48,20 @@ def test_a_finding_in_a_value_points_at_its_words(project: Project, style: str) 
 
 def _fields(text: str) -> list[FieldText]:
     front = load_yaml(text, line_offset=1)
-    return prose_fields(front, ["summary"], "\n" + text)
+    return prose_fields(front, ["root_cause.summary", "action_items[].action"], "\n" + text)
 
 
 def test_every_written_character_of_a_value_is_found_where_it_is_written() -> None:
-    words = ["the", "replica", "kept", "it's", "limit", "née", "a:b", "#1", "x" * 30, "é"]
+    words = ["the", "replica", "kept", "it's", "limit", "née", "a:b", "#1", "x" * 30, "é",
+             "\u00e9\u00e8", "tab\there", "'quoted'", '"dq"', "back\\slash"]
     rng = random.Random(7)
-    for _ in range(400):
+    for _ in range(600):
         value = " ".join(rng.choice(words) for _ in range(rng.randint(1, 25)))
         style = rng.choice([None, '"', "'", "|", ">"])
-        text = yaml.safe_dump({"summary": value}, default_style=style, width=rng.randint(12, 60),
-                              allow_unicode=True)
+        nested = rng.choice([{"root_cause": {"summary": value}},
+                             {"action_items": [{"owner": "x", "action": value}]}])
+        text = yaml.safe_dump(nested, default_style=style, width=rng.randint(12, 60),
+                              indent=rng.choice([2, 4, 6, 8]), allow_unicode=True)
         [field] = _fields(text)
         assert field.text.rstrip("\n") == value
         lines = ("\n" + text).split("\n")
@@ -67,6 +76,15 @@ def test_every_written_character_of_a_value_is_found_where_it_is_written() -> No
 
 def test_a_value_with_no_text_of_its_own_gives_no_runs() -> None:
     assert align_value("", ["summary: ''"], *_marks("summary: ''")) == ()
+
+
+def test_alignment_is_linear_where_nothing_matches() -> None:
+    # Characters written as escapes after a long run of whitespace: each is looked for a
+    # bounded number of written characters ahead, not through the whole run again.
+    value = "x " + "\a" * 20_000
+    text = 'summary: "x\n' + " " * 20_000 + "\\a" * 20_000 + '"'
+    runs = align_value(value, text.split("\n"), *_marks(text))
+    assert runs[0] == (0, 1, 11) and len(runs) < len(value)
 
 
 def test_a_plain_tuple_keeps_the_first_lines_column() -> None:

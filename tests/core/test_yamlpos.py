@@ -22,6 +22,9 @@ def test_plain_values_that_read_as_impossible_dates_are_noted() -> None:
     )
     assert loaded.refused == {("tags", 1): Position(2, 11), ("at",): Position(3, 5)}
     assert loaded.data["tags"] == ["a", "2026-02-30"]
+    # An explicit tag says what it is, and YAML readers keep it as text.
+    assert load_yaml("tags: [!!str 2026-02-30, &a !!str 2026-02-30]\n").refused == {}
+    assert load_yaml("at: &a 2026-02-30\n").refused == {("at",): Position(1, 5)}
 
 
 def test_timestamps_stay_strings() -> None:

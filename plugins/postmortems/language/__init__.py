@@ -107,16 +107,16 @@ class LanguageChecker:
         findings: list[Finding] = []
         suppressed: list[Suppression] = []
         for item in fields:
-            field = item if isinstance(item, FieldText) else FieldText(*item)
-            if not field.text or not field.text.strip():
+            value = item if isinstance(item, FieldText) else FieldText(*item)
+            if not value.text or not value.text.strip():
                 continue
-            body = parse_body(field.text, 1)
+            body = parse_body(value.text, 1)
             if not body.comments:
-                together.append((field, body.prose))
+                together.append((value, body.prose))
                 continue
             alone = self.check(body, path, known_names=known_names, resolve_levels=resolve_levels)
-            findings += [_in_field(f, field) for f in alone.findings]
-            suppressed += [replace(x, line=field.place(x.line, 1)[0]) for x in alone.suppressions]
+            findings += [_in_field(f, value) for f in alone.findings]
+            suppressed += [replace(x, line=value.place(x.line, 1)[0]) for x in alone.suppressions]
         if together:
             doc, offsets = join_prose([prose for _, prose in together])
             for hit, found in self._findings(doc, path, known_names):
@@ -180,19 +180,19 @@ class LanguageChecker:
         )
 
 
-def _in_field(found: Finding, field: FieldText) -> Finding:
+def _in_field(found: Finding, value: FieldText) -> Finding:
     """A finding of a value checked on its own, placed in the file and named by its field."""
-    line, column = field.place(found.line, found.column or 1)
+    line, column = value.place(found.line, found.column or 1)
     end_column = 0
     if found.end_column:
-        end_line, last = field.place(found.line, max(found.end_column - 1, 1))
-        end_column = last + 1 if end_line == line else field.line_end(line)
+        end_line, last = value.place(found.line, max(found.end_column - 1, 1))
+        end_column = last + 1 if end_line == line else value.line_end(line)
     return replace(
         found,
         line=line,
         column=column if found.column else 0,
         end_column=end_column,
-        message=f"{field.name}: {found.message}",
+        message=f"{value.name}: {found.message}",
     )
 
 
