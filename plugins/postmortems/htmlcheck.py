@@ -214,15 +214,18 @@ def check_readable(body: Body | None, path: str) -> list[Finding]:
     indented code (closed fenced blocks are set aside before it reads)."""
     if body is None:
         return []
+    places = unreadable_all("\n".join(body.lines), _closed_fence_lines(body))
+    message = ("'<![' here stops the site build: MkDocs reads every page as HTML, inline and "
+               "indented code included, and '<![' must open a CDATA section there")
     return [
         Finding(
             path, body.first_line + line - 1, "html/marked-section", Level.ERROR,
-            "'<![' here stops the site build: MkDocs reads every page as HTML, inline and "
-            "indented code included, and '<![' must open a CDATA section there",
+            message + (f" (only the first {MAX_UNREADABLE} are listed; check again after "
+                       "fixing them)" if n == MAX_UNREADABLE else ""),
             hint="put it in a fenced code block (``` above and below), or write it another "
                  "way: '< ![' in prose; in a regular expression, '(?<![^a])' is "
                  "'(?<!(?:[^a]))'",
             column=column + 1, category="html",
         )
-        for line, column in unreadable_all("\n".join(body.lines), _closed_fence_lines(body))
+        for n, (line, column) in enumerate(places, start=1)
     ]

@@ -224,6 +224,16 @@ def test_every_place_the_reader_would_stop_is_reported_at_once() -> None:
     assert check_readable(parse_body(fixed, 1), "x.md") == []
 
 
+def test_the_last_listed_place_says_when_more_may_follow() -> None:
+    text = "\n\n".join(f"Step {i}: `(?<![a])`." for i in range(12))
+    found = check_readable(parse_body(text, 1), "x.md")
+    assert len(found) == 10
+    assert "only the first 10 are listed" in found[-1].message
+    assert not any("listed" in f.message for f in found[:-1])
+    assert not any("listed" in f.message
+                   for f in check_readable(parse_body("A `(?<![a])`.", 1), "x.md"))
+
+
 def test_the_check_finds_exactly_the_pages_the_site_build_cannot_read() -> None:
     import random
     pieces = ["<", ">", "<!", "<![", "]]>", "<!--", "-->", "<?", "</", "<div markdown>",
