@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from .positions import Position
+from .positions import Position, skip_properties
 
 __all__ = ["FieldText", "align_value"]
 
@@ -77,7 +77,7 @@ def align_value(
     after = [len(source)] * (len(source) + 1)
     for k in range(len(source) - 1, -1, -1):
         after[k] = after[k + 1] if source[k][0].isspace() else k
-    j = _past_properties(source, after, style)
+    j = _past_properties(source, style)
     runs: list[tuple[int, int, int]] = []
     previous: tuple[int, int] | None = None
     for i, char in enumerate(value):
@@ -115,18 +115,12 @@ def _written(
     return source
 
 
-def _past_properties(
-    source: list[tuple[str, int, int]], after: list[int], style: str | None
-) -> int:
+def _past_properties(source: list[tuple[str, int, int]], style: str | None) -> int:
     """Where the value's own text starts: past an anchor or tag (``&name``, ``!!str``) that
     the node's start mark includes, and past the opening quote."""
-    j = 0
     if style in ("|", ">"):
-        return j
-    while j < len(source) and source[j][0] in "&!":
-        while j < len(source) and not source[j][0].isspace():
-            j += 1
-        j = after[j]
+        return 0
+    j, _ = skip_properties("".join(char for char, _, _ in source))
     if style in ('"', "'") and j < len(source) and source[j][0] == style:
         j += 1
     return j

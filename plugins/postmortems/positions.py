@@ -51,6 +51,20 @@ class LoadedYaml:
         return self.positions.get(())
 
 
+def skip_properties(written: str) -> tuple[int, bool]:
+    """Where a YAML node's own text starts in ``written`` (the text from its start mark),
+    past the anchors and tags before it (``&name !!str``), and whether it has an explicit
+    tag. A lone ``!`` is no tag of its own: YAML 1.1 readers still resolve the value."""
+    at, tagged = 0, False
+    while written[at : at + 1] in ("&", "!"):
+        tagged = tagged or (written[at] == "!" and not written[at + 1 : at + 2].isspace())
+        while at < len(written) and not written[at].isspace():
+            at += 1
+        while at < len(written) and written[at].isspace():
+            at += 1
+    return at, tagged
+
+
 def dotted(path: Path_) -> str:
     """Render a data path the way authors read it: ``action_items[1].owner``."""
     text = ""

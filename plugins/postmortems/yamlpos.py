@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from .positions import LoadedYaml, Path_, Position, YamlProblem, dotted
+from .positions import LoadedYaml, Path_, Position, YamlProblem, dotted, skip_properties
 
 __all__ = ["MAX_DEPTH", "MAX_NODES", "LoadedYaml", "Position", "YamlProblem", "dotted",
            "load_yaml"]
@@ -74,20 +74,16 @@ class _Builder:
                 node.style,
                 Position(end.line + 1 + self.line_offset, end.column + 1),
             )
-            if not node.style and not self._tagged(node) \
-                    and not _converts_as_timestamp(self.loader, node):
+            if not node.style and not _converts_as_timestamp(self.loader, node) \
+                    and not self._tagged(node):
                 self.result.refused[path] = self.pos(node)
         return self._scalar(node)
 
     def _tagged(self, node: yaml.Node) -> bool:
         """Whether the node is written with an explicit tag (``!!str 2026-02-30``)."""
         mark = node.start_mark
-        line = self.lines[mark.line] if mark.line < len(self.lines) else ""
-        written = line[mark.column:]
-        while written.startswith("&"):  # an anchor before the tag
-            written = written.split(None, 1)[1] if " " in written else ""
-        # A lone "!" is no tag of its own: YAML 1.1 readers still resolve the value.
-        return written.startswith("!") and not written[1:2].isspace()
+        written = "\n".join(self.lines[mark.line : node.end_mark.line + 1])[mark.column :]
+        return skip_properties(written)[1]
 
     def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
         if _merge_depth(node, MAX_DEPTH) > MAX_DEPTH - len(path):
