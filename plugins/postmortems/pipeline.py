@@ -26,7 +26,7 @@ from .fieldtext import FieldText, align_value
 from .findings import Finding, Level, Suppression, fails
 from .levels import LevelPolicy, check_names, resolve
 from .model import Postmortem
-from .positions import LoadedYaml, Position, dotted
+from .positions import LoadedYaml, Position, dotted, value_at
 from .settings import Settings
 from .source import MARKDOWN_SUFFIXES, SourceFile, display_path, read_source
 
@@ -459,7 +459,7 @@ def prose_fields(front: LoadedYaml, patterns: Sequence[str], text: str) -> list[
         label = dotted(path)
         if not any(w.match(label) for w in wanted):
             continue
-        value = _value_at(front.data, path)
+        value = value_at(front.data, path)
         if not isinstance(value, str):
             continue
         runs = align_value(value, lines, position, end, style)
@@ -468,17 +468,6 @@ def prose_fields(front: LoadedYaml, patterns: Sequence[str], text: str) -> list[
         line, column = (runs[0][1], runs[0][2]) if runs else (position.line, position.column)
         fields.append(FieldText(label, value, line, column, runs, ends))
     return fields
-
-
-def _value_at(data: object, path: tuple[str | int, ...]) -> object:
-    for part in path:
-        if isinstance(data, dict) and isinstance(part, str):
-            data = data.get(part)
-        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
-            data = data[part]
-        else:
-            return None
-    return data
 
 
 #: The similarity features are kept again when more cases than this had to be computed.

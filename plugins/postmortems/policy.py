@@ -17,7 +17,7 @@ from .errors import ConfigurationError
 from .findings import Finding, Level
 from .formats import format_checker
 from .markdown import Body
-from .positions import LoadedYaml, dotted
+from .positions import LoadedYaml, dotted, value_at
 
 _REQUIRED = re.compile(r"^'(?P<name>.+)' is a required property$")
 _TYPE_NAMES = {
@@ -241,19 +241,12 @@ def _refused_dates(
             where.line,
             "invalid-format",
             Level.ERROR,
-            f"{dotted(data_path)}: '{_value(yaml.data, data_path)}' reads as a date that does "
+            f"{dotted(data_path)}: '{value_at(yaml.data, data_path)}' reads as a date that does "
             "not exist, and MkDocs then drops the whole front matter into the page",
             "write a real calendar date, or put the value in quotes to keep it as text",
             where.column,
         )
     return list(findings.values())
-
-
-def _value(data: Any, data_path: tuple[Any, ...]) -> Any:
-    """The value at ``data_path`` of ``data``."""
-    for part in data_path:
-        data = data[part]
-    return data
 
 
 class _Locator:

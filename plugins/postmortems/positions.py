@@ -65,6 +65,18 @@ def skip_properties(written: str) -> tuple[int, bool]:
     return at, tagged
 
 
+def value_at(data: object, path: Path_) -> object:
+    """The value at ``path`` in ``data``, or None where the path leads nowhere."""
+    for part in path:
+        if isinstance(data, dict) and isinstance(part, str):
+            data = data.get(part)
+        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+            data = data[part]
+        else:
+            return None
+    return data
+
+
 def dotted(path: Path_) -> str:
     """Render a data path the way authors read it: ``action_items[1].owner``."""
     text = ""
