@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -19,6 +19,7 @@ from .errors import ConfigurationError
 from .settings import Settings, SettingsError, cached_settings, find_mkdocs_yml, keep_settings
 
 if TYPE_CHECKING:
+    from .language import LanguageChecker
     from .pipeline import Checker, CheckResult
 
 # The commands import what they use when they run: ``postmortem check FILE`` in a pre-commit
@@ -416,16 +417,26 @@ RULES_EPILOG = """\b
 Examples:
   postmortem rules                     every rule id, its category and default level
   postmortem rules --format json       the same for other tools
+  postmortem rules --test              run every language rule's examples (after editing rules)
+  postmortem rules --test --format github   failing examples as pull-request annotations
 """
 
 
 @main.command(epilog=RULES_EPILOG, short_help="List the rule ids and categories.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]),
-              default="text", show_default=True, help="text: a table; json: a list.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "github"]),
+              default="text", show_default=True,
+              help="text: a table; json: a list; github: annotations (with --test only).")
+@click.option("--test", "run_tests", is_flag=True,
+              help="Instead of listing, run each language rule's examples (flag and pass) "
+              "and report, at its line in the rules file, every example that fails.")
 @CONFIG_OPTION
-def rules(output_format: str, config_file: Path | None) -> None:
+def rules(output_format: str, run_tests: bool, config_file: Path | None) -> None:
     """List every rule id with its category, default level and what it means: the names
-    that rule_levels and draft_rules accept."""
+    that rule_levels and draft_rules accept.
+
+    With --test: exit status 0 when every example behaves, 1 when one fails, 2 for a usage
+    or configuration error (invalid rules data among them).
+    """
     from . import secretscan
     from .pipeline import Checker
     from .rulebook import core_rulebook, with_language_rules
@@ -436,6 +447,15 @@ def rules(output_format: str, config_file: Path | None) -> None:
         language = checker.language
     except ConfigurationError as exc:
         click.echo(f"postmortem: configuration error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    if run_tests:
+        if language is None:
+            click.echo("postmortem: the language rules are turned off (language: false)",
+                       err=True)
+            sys.exit(EXIT_USAGE)
+        _report_rule_examples(language, output_format)
+    if output_format == "github":
+        click.echo("postmortem: --format github needs --test", err=True)
         sys.exit(EXIT_USAGE)
     book = with_language_rules(language.rules) if language else core_rulebook()
     entries = [(i.id, i.category, i.level.value, i.description) for i in book.rules.values()]
@@ -448,6 +468,33 @@ def rules(output_format: str, config_file: Path | None) -> None:
     width = max(len(e[0]) for e in entries)
     for rule_id, category, level, description in entries:
         click.echo(f"{rule_id:<{width}}  {category:<14} {level:<8} {description}")
+
+
+def _report_rule_examples(language: LanguageChecker, output_format: str) -> NoReturn:
+    """Run the rules' examples, print what failed in ``output_format`` and exit."""
+    from .language.selftest import run_examples
+    from .render.github import render_github
+    from .render.text import render_finding
+    from .source import display_path
+
+    report = run_examples(language)
+    if output_format == "json":
+        click.echo(json.dumps({
+            "rules": report.rules, "examples": report.examples,
+            "findings": [f.to_dict() for f in report.findings],
+        }, indent=2))
+    elif output_format == "github":
+        if report.findings:
+            click.echo(render_github(report.findings))
+    else:
+        colour = False if os.environ.get("NO_COLOR") else None
+        for finding in report.findings:
+            click.echo("\n".join(render_finding(finding)), color=colour)
+        failed = len(report.findings)
+        verdict = f"{failed} failed" if failed else "all behave"
+        click.echo(f"tested {report.examples} examples of {report.rules} rules in "
+                   f"{display_path(language.rules.path)}: {verdict}")
+    sys.exit(EXIT_FINDINGS if report.findings else EXIT_OK)
 
 
 _register_learning()
