@@ -34,7 +34,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -65,15 +65,28 @@ def digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def fingerprint(settings: object, files: Iterable[Path]) -> str:
+def fingerprint(settings: object, files: Iterable[Path], bases: Sequence[Path] = ()) -> str:
     """What a per-file result depends on besides the file: settings, data files and code
-    (``files``: the package's own files are among them, so no version is needed)."""
-    parts = [str(CACHE_FORMAT), repr(settings)]
+    (``files``: the package's own files are among them, so no version is needed).
+
+    A file inside one of ``bases`` (the project, the package) is named relative to it, and
+    each base's path is left out of ``settings`` too, so the key does not change when the
+    project is cloned or restored elsewhere (a CI cache) with the same contents.
+    """
+    text = repr(settings)
+    for base in bases:
+        text = text.replace(repr(base), "<base>")
+    parts = [str(CACHE_FORMAT), text]
     for path in files:
+        name = path.as_posix()
+        for i, base in enumerate(bases):
+            if path.is_relative_to(base):
+                name = f"<{i}>/{path.relative_to(base).as_posix()}"
+                break
         try:
-            parts.append(f"{path}:{digest(path.read_bytes())}")
+            parts.append(f"{name}:{digest(path.read_bytes())}")
         except OSError:
-            parts.append(f"{path}:missing")
+            parts.append(f"{name}:missing")
     return digest("\n".join(parts).encode("utf-8"))
 
 

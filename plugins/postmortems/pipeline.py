@@ -288,7 +288,8 @@ class Checker:
         package = Path(__file__).parent
         data = [self.settings.schema_path, self.settings.language_rules_path,
                 *sorted(package.glob("defaults/*")), *sorted(package.rglob("*.py"))]
-        key = fingerprint((self.settings, self.only_language), data)
+        key = fingerprint((self.settings, self.only_language), data,
+                          (self.settings.project_dir, package))
         return CheckCache(self.settings.project_dir, key)
 
     def _check_all(self, files: Sequence[Path], cache: CheckCache | None,

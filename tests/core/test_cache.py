@@ -304,3 +304,27 @@ def test_shown_paths_are_display_paths(project: Project, tmp_path: Path) -> None
     for path in candidates * 2:
         assert shown(path) == display_path(path, project.root)
         assert shown.real(path) == path.resolve()
+
+
+def test_a_cache_restored_into_a_copy_elsewhere_is_reused(
+    project: Project, compiles: list[int], tmp_path: Path
+) -> None:
+    # A CI job restores .cache/ into a fresh clone: other paths, mtimes and inodes, the
+    # same contents. The results are reused, and a changed file is still checked again.
+    _samples(project)
+    first = run_cli("check", "--format", "json", cwd=project.root)
+    clone = tmp_path / "elsewhere" / "clone"
+    shutil.copytree(project.root, clone)
+    again = run_cli("check", "--format", "json", cwd=clone)
+    assert json.loads(again.stdout) == json.loads(first.stdout)
+    assert len(compiles) == 1  # nothing was checked in the copy
+    changed = clone / "incidents" / "2026" / "bad.md"
+    changed.write_text(changed.read_text(encoding="utf-8").replace("SEV9", "SEV2"), "utf-8")
+    after = run_cli("check", "--format", "json", cwd=clone)
+    assert "invalid-value" not in after.rules() and len(compiles) == 2
+    # Other settings still give another key there too.
+    (clone / "mkdocs.yml").write_text(
+        MKDOCS_YML.replace("today: 2026-11-26", "today: 2026-11-26\n      draft_level: warning"),
+        encoding="utf-8")
+    run_cli("check", cwd=clone)
+    assert len(compiles) == 3
