@@ -73,6 +73,15 @@ def test_pull_requests_are_annotated_and_main_is_published() -> None:
     commands = [argv for script in run_scripts(workflow) for argv in command_lines(script)]
     assert ["postmortem", "check", "--strict", "--format", "github"] in commands
     assert any(argv[:3] == ["mkdocs", "build", "--strict"] for argv in commands)
+    steps = workflow["jobs"]["check"]["steps"]
+    cached = next(i for i, s in enumerate(steps) if s.get("uses", "").startswith("actions/cache@"))
+    checked = next(i for i, s in enumerate(steps) if "postmortem check" in s.get("run", ""))
+    assert cached < checked  # the results of unchanged files are restored before the check
+    assert steps[cached]["with"]["path"] == ".cache/postmortems"
+    # A key per commit, restored by prefix: each run saves what it checked for the next one.
+    key, prefix = steps[cached]["with"]["key"], steps[cached]["with"]["restore-keys"]
+    assert "github.sha" in key and key.startswith(prefix) and "${{" not in prefix
+    assert ["postmortem", "rules", "--test", "--format", "github"] in commands
     publish = workflow["jobs"]["publish"]
     assert publish["permissions"] == {"pages": "write", "id-token": "write"}
     assert any(s.get("uses", "").startswith("actions/deploy-pages@") for s in publish["steps"])
