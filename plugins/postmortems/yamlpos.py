@@ -8,6 +8,8 @@ that the JSON Schema checks their format, and (d) bound the work an alias bomb c
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from typing import Any
 
 import yaml
@@ -41,17 +43,44 @@ _StringTimestampLoader.yaml_implicit_resolvers = {
 }
 
 
+# YAML also breaks lines at a lone carriage return, NEL, LINE SEPARATOR and PARAGRAPH
+# SEPARATOR; the file's lines, as every other position counts them, break only at "\n".
+_OTHER_BREAK = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
+_YAML_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+class _LineMap:
+    """Turns a YAML mark's line and column into the file's (both 0-based)."""
+
+    def __init__(self, text: str) -> None:
+        self.same = _OTHER_BREAK.search(text) is None
+        if not self.same:
+            self.yaml_starts = [0, *(m.end() for m in _YAML_BREAK.finditer(text))]
+            self.file_starts = [0, *(i + 1 for i, ch in enumerate(text) if ch == "\n")]
+
+    def __call__(self, mark: yaml.Mark) -> tuple[int, int]:
+        if self.same:
+            return mark.line, mark.column
+        offset = self.yaml_starts[min(mark.line, len(self.yaml_starts) - 1)] + mark.column
+        line = bisect_right(self.file_starts, offset) - 1
+        return line, offset - self.file_starts[line]
+
+
 class _Builder:
     def __init__(self, loader: _StringTimestampLoader, line_offset: int, text: str) -> None:
         self.loader = loader
         self.line_offset = line_offset
         self.lines = text.split("\n")
+        self.where = _LineMap(text)
         self.result = LoadedYaml()
         self.visited = 0
 
+    def position(self, mark: yaml.Mark) -> Position:
+        line, column = self.where(mark)
+        return Position(line + 1 + self.line_offset, column + 1)
+
     def pos(self, node: yaml.Node) -> Position:
-        mark = node.start_mark
-        return Position(mark.line + 1 + self.line_offset, mark.column + 1)
+        return self.position(node.start_mark)
 
     def build(self, node: yaml.Node, path: Path_) -> Any:
         self.visited += 1
@@ -68,12 +97,7 @@ class _Builder:
                 out.append(self.build(item, (*path, index)))
             return out
         if isinstance(node, yaml.ScalarNode):
-            end = node.end_mark
-            self.result.values[path] = (
-                self.pos(node),
-                node.style,
-                Position(end.line + 1 + self.line_offset, end.column + 1),
-            )
+            self.result.values[path] = (self.pos(node), node.style, self.position(node.end_mark))
             if not node.style and not _converts_as_timestamp(self.loader, node) \
                     and not self._tagged(node):
                 self.result.refused[path] = self.pos(node)
@@ -81,8 +105,8 @@ class _Builder:
 
     def _tagged(self, node: yaml.Node) -> bool:
         """Whether the node is written with an explicit tag (``!!str 2026-02-30``)."""
-        mark = node.start_mark
-        written = "\n".join(self.lines[mark.line : node.end_mark.line + 1])[mark.column :]
+        line, column = self.where(node.start_mark)
+        written = "\n".join(self.lines[line : self.where(node.end_mark)[0] + 1])[column:]
         return skip_properties(written)[1]
 
     def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
@@ -216,11 +240,7 @@ def load_yaml(text: str, line_offset: int = 0) -> LoadedYaml:
             word in (exc.context or "") for word in ("flow", "quoted", "block scalar")
         )
         mark = exc.context_mark if opened else exc.problem_mark or exc.context_mark
-        position = (
-            Position(mark.line + 1 + line_offset, mark.column + 1)
-            if mark
-            else Position(line_offset + 1, 1)
-        )
+        position = builder.position(mark) if mark else Position(line_offset + 1, 1)
         problem = " ".join(filter(None, [exc.problem, exc.context and f"({exc.context})"]))
         builder.result.problems.append(
             YamlProblem(

@@ -141,3 +141,15 @@ def test_the_command_line_imports_little() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_line_separator_in_front_matter_keeps_later_lines_right(project: Project) -> None:
+    text = VALID_POSTMORTEM.replace(
+        "title: Checkout errors after replica failover",
+        'title: "Checkout errors\u2028after replica failover"',
+    ).replace("severity: SEV2", "severity: SEV9")
+    project.incident("a.md", text)
+    run = run_cli("check", "--format", "json", cwd=project.root)
+    line = text.split("\n").index("severity: SEV9") + 1
+    assert [(f["rule"], f["line"]) for f in run.json["findings"]
+            if f["rule"] == "invalid-value"] == [("invalid-value", line)]

@@ -61,3 +61,19 @@ def test_non_string_keys_are_reported() -> None:
     loaded = load_yaml("1: one\nok: yes\n")
     assert [p.rule for p in loaded.problems] == ["front-matter-key"]
     assert loaded.data == {"ok": True}
+
+
+def test_positions_count_only_newlines_as_line_breaks() -> None:
+    # YAML also breaks lines at NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR and a lone carriage
+    # return; the file's lines, as editors and every other finding count them, do not.
+    text = 'a: "x\u2028y"\nb: [1, "\u00fc\u2029", 3]\nc: "\x85"\nd: 1\n'
+    loaded = load_yaml(text, line_offset=1)
+    assert loaded.positions[("b",)] == Position(3, 1)
+    assert loaded.positions[("b", 2)] == Position(3, 14)
+    assert loaded.positions[("d",)] == Position(5, 1)
+    assert loaded.values[("d",)][0] == Position(5, 4)
+    assert load_yaml("a: 1\r\nb: 2\r\n").positions[("b",)] == Position(2, 1)
+    # A syntax error after one is placed on the file's line too.
+    broken = load_yaml("# note\u2028more\nb: 1\n")
+    assert broken.problems and broken.problems[0].position.line == 2
+    assert load_yaml("a: x\ry\nb: 1\n").problems[0].position.line == 2
