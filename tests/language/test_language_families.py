@@ -110,6 +110,26 @@ def test_suggestions_rewrite_the_sentence_or_are_left_out(checker: LanguageCheck
     assert f.suggestions == ()
 
 
+def test_suggestions_keep_what_the_sentence_holds_as_written(checker: LanguageChecker) -> None:
+    # The prose the rules read leaves inline code out; the suggestion is the sentence as the
+    # author wrote it, code, links and emphasis kept, over line breaks and in quotes and lists.
+    cases = {
+        "`db-01` was deleted by mistake.": "`db-01` was deleted.",
+        "We erroneously deleted the data on\n`db-01` today.":
+            "We deleted the data on `db-01` today.",
+        "Intro. We erroneously deleted\nthe [replica](https://example.com/r) with *care*.":
+            "We deleted the [replica](https://example.com/r) with *care*.",
+        "> We erroneously deleted `orders` on\n> the replica.":
+            "We deleted `orders` on the replica.",
+        "- Step 2: we erroneously ran `make clean` in production.":
+            "Step 2: we ran `make clean` in production.",
+        "| Cause |\n|---|\n| We erroneously deleted `x`. |\n": "We deleted `x`.",
+    }
+    for text, suggestion in cases.items():
+        [f] = [f for f in checker.check(text, "x.md").findings if f.suggestions]
+        assert f.suggestions == (suggestion,), text
+
+
 def test_check_fields_points_into_the_values(checker: LanguageChecker) -> None:
     fields = [
         ("summary", "The failover ran at 09:40.", 4, 10),

@@ -17,7 +17,7 @@ from pathlib import Path
 from ..fieldtext import FieldText
 from ..findings import Finding, Suppression
 from ..levels import QUOTE_SCOPE, LevelPolicy, resolve
-from ..markdown import Body, Prose, join_prose, parse_body
+from ..markdown import Body, Prose, Segment, join_prose, parse_body
 from .matcher import Hit, find_hits, sentence_bounds
 from .names import EMPTY_NAMES, KnownNames, known_names, names_from_postmortem
 from .rules import RulesError, RuleSet, default_rules_path, load_rules
@@ -74,8 +74,10 @@ class LanguageChecker:
         """
         body = markdown if isinstance(markdown, Body) else _parse_text(markdown, first_line)
         doc = body.prose
+        source = _Source(body.lines, body.first_line)
         pairs = [
-            (f, hit.segment.block) for hit, f in self._findings(doc, path, known_names)
+            (f, hit.segment.block)
+            for hit, f in self._findings(doc, path, known_names, source)
         ]
         directives, problems = parse_directives(body.comments, self.rules, path)
         kept, suppressions = apply_suppressions(pairs, directives)
@@ -144,17 +146,23 @@ class LanguageChecker:
         return self._names[key]
 
     def _findings(
-        self, doc: Prose, path: str, known_names: Iterable[str]
+        self, doc: Prose, path: str, known_names: Iterable[str], source: _Source | None = None
     ) -> list[tuple[Hit, Finding]]:
-        """Each accepted match in ``doc`` with its finding (levels as the rules give them)."""
+        """Each accepted match in ``doc`` with its finding (levels as the rules give them).
+
+        With ``source`` (the lines the segments of ``doc`` point into), a suggestion is the
+        sentence as written, inline code and markup kept, with the match rewritten.
+        """
         hits = find_hits(self.rules, doc, self._known(known_names))
         bounds = sentence_bounds(doc.text) if hits else []
         return [
-            (hit, f) for hit in hits if (f := self._finding(hit, doc, path, bounds)) is not None
+            (hit, f)
+            for hit in hits
+            if (f := self._finding(hit, doc, path, bounds, source)) is not None
         ]
 
     def _finding(
-        self, hit: Hit, doc: Prose, path: str, bounds: list[int]
+        self, hit: Hit, doc: Prose, path: str, bounds: list[int], source: _Source | None
     ) -> Finding | None:
         seg = hit.segment
         line, column = seg.locate(hit.start)
@@ -175,7 +183,7 @@ class LanguageChecker:
             end_column=end_col + 1,
             category=rule.category,
             match=match,
-            suggestions=_suggestion(hit, doc.text, bounds),
+            suggestions=_suggestion(hit, doc.text, bounds, source),
             scope=QUOTE_SCOPE if seg.quoted else "",
         )
 
@@ -196,8 +204,78 @@ def _in_field(found: Finding, value: FieldText) -> Finding:
     )
 
 
-def _suggestion(hit: Hit, text: str, bounds: list[int]) -> tuple[str, ...]:
-    """The hit's sentence with the match rewritten by its rule, or nothing."""
+@dataclass(frozen=True)
+class _Source:
+    """The lines a body's segments point into; ``lines[0]`` is line ``first_line``."""
+
+    lines: Sequence[str]
+    first_line: int
+
+    def text(self, segment: Segment, start: int, end: int) -> str | None:
+        """What the file holds for prose offsets ``[start, end)`` of ``segment`` (its lines
+        joined by a space), or None when the positions fall outside the lines."""
+        if start >= end:
+            return ""
+        first, first_col = segment.locate(start)
+        last, last_col = segment.locate(end - 1)
+        pieces = []
+        for line in sorted({n for n in segment.lines if first <= n <= last}):
+            i = line - self.first_line
+            if not 0 <= i < len(self.lines):
+                return None
+            written = self.lines[i]
+            piece = segment.cols[segment.lines.index(line)]
+            begin = first_col - 1 if line == first else piece
+            stop = last_col if line == last else len(written)
+            if begin == piece:  # the prose of a line leaves out markup and code opening it
+                begin = _markup_before(written, begin)
+            pieces.append(written[begin : _markup_after(written, stop)])
+        return " ".join(pieces)
+
+
+def _markup_before(written: str, at: int) -> int:
+    """Where the inline code spans and opening emphasis or link brackets right before
+    ``written[at]`` begin."""
+    while at > 0:
+        j = at
+        while j > 0 and written[j - 1] in " \t":
+            j -= 1
+        if j > 0 and written[j - 1] == "`":
+            k = j - 1
+            while k > 0 and written[k - 1] == "`":
+                k -= 1
+            opening = written.rfind(written[k:j], 0, k)
+            if opening < 0:
+                break
+            at = opening
+        elif written[at - 1] in "*_[~":
+            at -= 1
+        else:
+            break
+    return at
+
+
+def _markup_after(written: str, at: int) -> int:
+    """Where closing emphasis, a link's closing bracket and its target right after
+    ``written[:at]`` end."""
+    while at < len(written):
+        if written[at] in "*_~":
+            at += 1
+        elif written.startswith("](", at) and (close := written.find(")", at)) > 0:
+            at = close + 1
+        elif written[at] == "]":
+            at += 1
+        else:
+            break
+    return at
+
+
+def _suggestion(
+    hit: Hit, text: str, bounds: list[int], source: _Source | None = None
+) -> tuple[str, ...]:
+    """The hit's sentence with the match rewritten by its rule, or nothing. With ``source``
+    the sentence is taken as written (inline code, links and emphasis kept), else from the
+    prose text."""
     rewritten = hit.rule.rewrite(text[hit.start : hit.end])
     if rewritten is None:
         return ()
@@ -207,10 +285,21 @@ def _suggestion(hit: Hit, text: str, bounds: list[int]) -> tuple[str, ...]:
     start = max(start, text.rfind("\x00", 0, hit.start) + 1)
     stop = text.find("\x00", hit.end)
     end = min(end, stop) if stop >= 0 else end
-    sentence = text[start : hit.start] + rewritten + text[hit.end : end]
+    parts = None
+    if source is not None:  # blanked inline code at either end is kept: it is written
+        seg = hit.segment
+        parts = (source.text(seg, start, hit.start), source.text(seg, hit.end, end),
+                 source.text(seg, start, end))
+    if parts is None or None in parts:
+        parts = (text[start : hit.start], text[hit.end : end], text[start:end])
+    before, after, original = parts
+    # A line break between the match and its neighbours is a space in the sentence.
+    gap_before = " " if hit.start > start and text[hit.start - 1].isspace() else ""
+    gap_after = " " if hit.end < end and text[hit.end].isspace() else ""
+    sentence = f"{before}{gap_before}{rewritten}{gap_after}{after}"
     sentence = " ".join(sentence.split())
     sentence = re.sub(r"\s+([,.;:!?])", r"\1", sentence)
-    if not sentence or sentence == " ".join(text[start:end].split()):
+    if not sentence or sentence == " ".join(str(original).split()):
         return ()
     return (sentence[0].upper() + sentence[1:],)
 
