@@ -456,10 +456,12 @@ def prose_fields(front: LoadedYaml, patterns: Sequence[str], text: str) -> list[
               for p in patterns]
     lines = text.split("\n")
     fields = []
+    seen: set[Position] = set()  # a value reused by aliases is written, and checked, once
     for path, (position, style, end) in front.values.items():
         label = dotted(path)
-        if not any(w.match(label) for w in wanted):
+        if position in seen or not any(w.match(label) for w in wanted):
             continue
+        seen.add(position)
         value = value_at(front.data, path)
         if not isinstance(value, str):
             continue

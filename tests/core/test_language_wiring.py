@@ -116,3 +116,19 @@ def test_front_matter_prose_is_checked_where_it_is_written(project: Project) -> 
     assert (3, 9, "judgement", "title") in found
     assert any(line == 23 and category == "agent" and where == "root_cause.summary"
                for line, _, category, where in found), found
+
+
+def test_a_value_reused_by_an_alias_is_reported_once(project: Project) -> None:
+    # One written value, two fields: one finding, at the value.
+    text = VALID_POSTMORTEM.replace(
+        "  summary: The promoted replica kept the default limit of 100 connections.",
+        "  summary: &cause The root cause was human error.",
+    ).replace(
+        "related: []",
+        "related: []\nseverity_reason: *cause",
+    )
+    project.incident("a.md", text)
+    run = run_cli("check", "--format", "json", cwd=project.root)
+    found = [f for f in run.json["findings"] if f["rule"] == "judgement/human-error"]
+    line = text.split("\n").index("  summary: &cause The root cause was human error.") + 1
+    assert [(f["line"], f["column"]) for f in found] == [(line, 38)], found
