@@ -91,6 +91,25 @@ def test_a_changed_file_still_sees_the_other_ids(tmp_path: Path) -> None:
     assert "duplicate-id" in run.stdout and GOOD in run.stdout
 
 
+def test_an_edited_rules_file_runs_its_examples(tmp_path: Path) -> None:
+    repo = sample_repo(tmp_path / "repo")
+    local_config(repo)
+    home = tmp_path / "home"
+    rules = "schemas/blameless-rules.yml"
+    good = pre_commit(repo, "run", "postmortem-rules-test", "--files", rules, home=home)
+    assert good.returncode == 0, good.stdout + good.stderr
+    path = repo / rules
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("    keywords: [why]\n", "    keywords: [wherefore]\n", 1),
+                    encoding="utf-8")
+    bad = pre_commit(repo, "run", "postmortem-rules-test", "--files", rules, home=home)
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert f"{rules}:" in bad.stdout and "counterfactual/self-question" in bad.stdout
+    # A post-mortem alone does not run it.
+    skipped = pre_commit(repo, "run", "postmortem-rules-test", "--files", GOOD, home=home)
+    assert skipped.returncode == 0 and "no files to check" in skipped.stdout.lower()
+
+
 @pytest.mark.hookenv
 def test_try_repo_installs_and_runs_the_published_hook(tmp_path: Path) -> None:
     repo = sample_repo(tmp_path / "repo")
