@@ -439,9 +439,11 @@ def _masked(
     out = []
     for finding in findings:
         fields = {name: getattr(finding, name) for name in ("message", "hint", "match")}
+        suggestions = finding.suggestions
         for raw, masked in values:
             fields = {name: value.replace(raw, masked) for name, value in fields.items()}
-        out.append(replace(finding, **fields))
+            suggestions = tuple(s.replace(raw, masked) for s in suggestions)
+        out.append(replace(finding, **fields, suggestions=suggestions))
     return out
 
 

@@ -132,3 +132,21 @@ def test_a_value_reused_by_an_alias_is_reported_once(project: Project) -> None:
     found = [f for f in run.json["findings"] if f["rule"] == "judgement/human-error"]
     line = text.split("\n").index("  summary: &cause The root cause was human error.") + 1
     assert [(f["line"], f["column"]) for f in found] == [(line, 38)], found
+
+
+def test_a_secret_in_a_flagged_sentence_is_masked_in_its_suggestion(project: Project) -> None:
+    # The suggestion is the sentence as written, inline code included: where a token was
+    # pasted, it is masked there as in every other field of the finding.
+    token = "ghp_Zk3Qx9Lm2Vb7Nw4Tr8Yp1Hs6Jd5Fg0Ca2Ue9Wk"
+    text = VALID_POSTMORTEM.replace(
+        "that accepted only 100 connections.",
+        f"that accepted only 100 connections. We accidentally pasted `{token}` into the chat.",
+    )
+    project.incident("a.md", text)
+    for fmt in ("json", "github", "text"):
+        run = run_cli("check", "--format", fmt, cwd=project.root)
+        assert token not in run.stdout, fmt
+    found = run_cli("check", "--format", "json", cwd=project.root).json["findings"]
+    [slip] = [f for f in found if f["rule"] == "agent/accidental-action"]
+    assert slip["suggestions"] and slip["suggestions"][0].startswith("We pasted `ghp_")
+    assert any(f["rule"].startswith("secret/") for f in found)

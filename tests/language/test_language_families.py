@@ -130,6 +130,36 @@ def test_suggestions_keep_what_the_sentence_holds_as_written(checker: LanguageCh
         assert f.suggestions == (suggestion,), text
 
 
+def test_suggestions_never_break_the_markup_or_drop_part_of_the_sentence(
+    checker: LanguageChecker,
+) -> None:
+    # Markup touching or inside the match: the prose sentence, when it reads as the written
+    # one without its emphasis and link targets; else no suggestion at all.
+    cases = {
+        "We **erroneously** deleted the data.": ("We deleted the data.",),
+        "We *accidentally deleted* the data.": ("We deleted the data.",),
+        "We ~~accidentally~~ deleted the data.": ("We deleted the data.",),
+        "Data was deleted [by mistake](https://example.com/x).": ("Data was deleted.",),
+        "The root cause was *human error*.":
+            ("The root cause was [the condition that made the action possible].",),
+        "We accidentally deleted `db-01`": ("We deleted `db-01`",),
+        "| We accidentally deleted `a` | `b` |\n|---|---|\n| x | y |\n": ("We deleted `a`",),
+        "We accidentally deleted <!-- ask legal --> the data.": ("We deleted the data.",),
+        "We accidentally deleted `foo\nbar` today.": (),
+        "\\*db\\* was accidentally deleted.": (),
+        "<https://example.com> was accidentally deleted.": (),
+        "<b>db</b> was accidentally deleted.": (),
+    }
+    for text, expected in cases.items():
+        found = [f for f in checker.check(text, "x.md").findings
+                 if f.category in ("agent", "judgement")]
+        assert [f.suggestions for f in found] == [expected], text
+    [f] = checker.check_fields(
+        [("summary", "We accidentally deleted the data on `db-01` today.", 5, 12)], "x.md"
+    ).findings
+    assert f.suggestions == ("We deleted the data on `db-01` today.",)
+
+
 def test_check_fields_points_into_the_values(checker: LanguageChecker) -> None:
     fields = [
         ("summary", "The failover ran at 09:40.", 4, 10),

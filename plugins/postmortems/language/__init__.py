@@ -17,11 +17,12 @@ from pathlib import Path
 from ..fieldtext import FieldText
 from ..findings import Finding, Suppression
 from ..levels import QUOTE_SCOPE, LevelPolicy, resolve
-from ..markdown import Body, Prose, Segment, join_prose, parse_body
+from ..markdown import Body, Prose, join_prose, parse_body
 from .matcher import Hit, find_hits, sentence_bounds
 from .names import EMPTY_NAMES, KnownNames, known_names, names_from_postmortem
 from .rules import RulesError, RuleSet, default_rules_path, load_rules
 from .settings import LanguageSettings
+from .suggest import Source, suggestion
 from .suppress import apply_suppressions, parse_directives
 
 __all__ = [
@@ -74,7 +75,7 @@ class LanguageChecker:
         """
         body = markdown if isinstance(markdown, Body) else _parse_text(markdown, first_line)
         doc = body.prose
-        source = _Source(body.lines, body.first_line)
+        source = Source.of(body.lines, body.first_line)
         pairs = [
             (f, hit.segment.block)
             for hit, f in self._findings(doc, path, known_names, source)
@@ -105,7 +106,7 @@ class LanguageChecker:
         prose of their segments (no sentence runs from one value into the next); the others
         are checked one by one, each with its own comments.
         """
-        together: list[tuple[FieldText, Prose]] = []
+        together: list[tuple[FieldText, Prose, list[str]]] = []
         findings: list[Finding] = []
         suppressed: list[Suppression] = []
         for item in fields:
@@ -114,17 +115,20 @@ class LanguageChecker:
                 continue
             body = parse_body(value.text, 1)
             if not body.comments:
-                together.append((value, body.prose))
+                together.append((value, body.prose, body.lines))
                 continue
             alone = self.check(body, path, known_names=known_names, resolve_levels=resolve_levels)
             findings += [_in_field(f, value) for f in alone.findings]
             suppressed += [replace(x, line=value.place(x.line, 1)[0]) for x in alone.suppressions]
         if together:
-            doc, offsets = join_prose([prose for _, prose in together])
-            for hit, found in self._findings(doc, path, known_names):
+            doc, offsets = join_prose([prose for _, prose, _ in together])
+            source = Source(tuple(
+                (offset, lines, 1) for offset, (_, _, lines) in zip(offsets, together, strict=True)
+            ))
+            for hit, found in self._findings(doc, path, known_names, source):
                 if resolve_levels and (found := resolve(found, self.level_policy)) is None:
                     continue
-                entry, _ = together[bisect_right(offsets, hit.start) - 1]
+                entry, _, _ = together[bisect_right(offsets, hit.start) - 1]
                 findings.append(_in_field(found, entry))
         return LanguageResult(sorted(findings, key=Finding.sort_key), suppressed)
 
@@ -146,7 +150,7 @@ class LanguageChecker:
         return self._names[key]
 
     def _findings(
-        self, doc: Prose, path: str, known_names: Iterable[str], source: _Source | None = None
+        self, doc: Prose, path: str, known_names: Iterable[str], source: Source | None = None
     ) -> list[tuple[Hit, Finding]]:
         """Each accepted match in ``doc`` with its finding (levels as the rules give them).
 
@@ -162,7 +166,7 @@ class LanguageChecker:
         ]
 
     def _finding(
-        self, hit: Hit, doc: Prose, path: str, bounds: list[int], source: _Source | None
+        self, hit: Hit, doc: Prose, path: str, bounds: list[int], source: Source | None
     ) -> Finding | None:
         seg = hit.segment
         line, column = seg.locate(hit.start)
@@ -183,7 +187,7 @@ class LanguageChecker:
             end_column=end_col + 1,
             category=rule.category,
             match=match,
-            suggestions=_suggestion(hit, doc.text, bounds, source),
+            suggestions=suggestion(hit, doc.text, bounds, source),
             scope=QUOTE_SCOPE if seg.quoted else "",
         )
 
@@ -202,106 +206,6 @@ def _in_field(found: Finding, value: FieldText) -> Finding:
         end_column=end_column,
         message=f"{value.name}: {found.message}",
     )
-
-
-@dataclass(frozen=True)
-class _Source:
-    """The lines a body's segments point into; ``lines[0]`` is line ``first_line``."""
-
-    lines: Sequence[str]
-    first_line: int
-
-    def text(self, segment: Segment, start: int, end: int) -> str | None:
-        """What the file holds for prose offsets ``[start, end)`` of ``segment`` (its lines
-        joined by a space), or None when the positions fall outside the lines."""
-        if start >= end:
-            return ""
-        first, first_col = segment.locate(start)
-        last, last_col = segment.locate(end - 1)
-        pieces = []
-        for line in sorted({n for n in segment.lines if first <= n <= last}):
-            i = line - self.first_line
-            if not 0 <= i < len(self.lines):
-                return None
-            written = self.lines[i]
-            piece = segment.cols[segment.lines.index(line)]
-            begin = first_col - 1 if line == first else piece
-            stop = last_col if line == last else len(written)
-            if begin == piece:  # the prose of a line leaves out markup and code opening it
-                begin = _markup_before(written, begin)
-            pieces.append(written[begin : _markup_after(written, stop)])
-        return " ".join(pieces)
-
-
-def _markup_before(written: str, at: int) -> int:
-    """Where the inline code spans and opening emphasis or link brackets right before
-    ``written[at]`` begin."""
-    while at > 0:
-        j = at
-        while j > 0 and written[j - 1] in " \t":
-            j -= 1
-        if j > 0 and written[j - 1] == "`":
-            k = j - 1
-            while k > 0 and written[k - 1] == "`":
-                k -= 1
-            opening = written.rfind(written[k:j], 0, k)
-            if opening < 0:
-                break
-            at = opening
-        elif written[at - 1] in "*_[~":
-            at -= 1
-        else:
-            break
-    return at
-
-
-def _markup_after(written: str, at: int) -> int:
-    """Where closing emphasis, a link's closing bracket and its target right after
-    ``written[:at]`` end."""
-    while at < len(written):
-        if written[at] in "*_~":
-            at += 1
-        elif written.startswith("](", at) and (close := written.find(")", at)) > 0:
-            at = close + 1
-        elif written[at] == "]":
-            at += 1
-        else:
-            break
-    return at
-
-
-def _suggestion(
-    hit: Hit, text: str, bounds: list[int], source: _Source | None = None
-) -> tuple[str, ...]:
-    """The hit's sentence with the match rewritten by its rule, or nothing. With ``source``
-    the sentence is taken as written (inline code, links and emphasis kept), else from the
-    prose text."""
-    rewritten = hit.rule.rewrite(text[hit.start : hit.end])
-    if rewritten is None:
-        return ()
-    i = bisect_right(bounds, hit.start)
-    start = bounds[i - 1] if i else 0
-    end = bounds[i] if i < len(bounds) else len(text)
-    start = max(start, text.rfind("\x00", 0, hit.start) + 1)
-    stop = text.find("\x00", hit.end)
-    end = min(end, stop) if stop >= 0 else end
-    parts = None
-    if source is not None:  # blanked inline code at either end is kept: it is written
-        seg = hit.segment
-        parts = (source.text(seg, start, hit.start), source.text(seg, hit.end, end),
-                 source.text(seg, start, end))
-    if parts is None or None in parts:
-        parts = (text[start : hit.start], text[hit.end : end], text[start:end])
-    before, after, original = parts
-    # A line break between the match and its neighbours is a space in the sentence.
-    gap_before = " " if hit.start > start and text[hit.start - 1].isspace() else ""
-    gap_after = " " if hit.end < end and text[hit.end].isspace() else ""
-    sentence = f"{before}{gap_before}{rewritten}{gap_after}{after}"
-    sentence = " ".join(sentence.split())
-    sentence = re.sub(r"\s+([,.;:!?])", r"\1", sentence)
-    if not sentence or sentence == " ".join(str(original).split()):
-        return ()
-    return (sentence[0].upper() + sentence[1:],)
 
 
 _KEY_LINE = re.compile(r"[\w\"'-][^:]*:(?:\s|$)")
