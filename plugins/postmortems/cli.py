@@ -19,7 +19,6 @@ from .errors import ConfigurationError
 from .settings import Settings, SettingsError, cached_settings, find_mkdocs_yml, keep_settings
 
 if TYPE_CHECKING:
-    from .language import LanguageChecker
     from .pipeline import Checker, CheckResult
 
 # The commands import what they use when they run: ``postmortem check FILE`` in a pre-commit
@@ -443,17 +442,13 @@ def rules(output_format: str, run_tests: bool, config_file: Path | None) -> None
 
     try:
         settings = load_settings(config_file)
+        if run_tests:
+            _report_rule_examples(settings, output_format)
         checker = Checker(settings)
         language = checker.language
     except ConfigurationError as exc:
         click.echo(f"postmortem: configuration error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
-    if run_tests:
-        if language is None:
-            click.echo("postmortem: the language rules are turned off (language: false)",
-                       err=True)
-            sys.exit(EXIT_USAGE)
-        _report_rule_examples(language, output_format)
     if output_format == "github":
         click.echo("postmortem: --format github needs --test", err=True)
         sys.exit(EXIT_USAGE)
@@ -470,13 +465,31 @@ def rules(output_format: str, run_tests: bool, config_file: Path | None) -> None
         click.echo(f"{rule_id:<{width}}  {category:<14} {level:<8} {description}")
 
 
-def _report_rule_examples(language: LanguageChecker, output_format: str) -> NoReturn:
-    """Run the rules' examples, print what failed in ``output_format`` and exit."""
+def _report_rule_examples(settings: Settings, output_format: str) -> NoReturn:
+    """Run the configured rules data's examples, print what failed in ``output_format`` and
+    exit. The data is tested by itself: the project's ``allowed_phrases`` and
+    ``extra_role_nouns`` change what is flagged in post-mortems, not what the rules' own
+    examples must show. Nothing is tested when the language rules are off or the packaged
+    rules are used (nothing of the project's to test)."""
+    from .language import LanguageChecker, LanguageSettings
+    from .language.rules import default_rules_path
     from .language.selftest import run_examples
     from .render.github import render_github
     from .render.text import render_finding
     from .source import display_path
 
+    path = settings.language_rules_path
+    skipped = None
+    if not settings.language:
+        skipped = "the language rules are turned off (language: false)"
+    elif path.resolve() == default_rules_path().resolve():
+        skipped = f"the packaged rules are used ({display_path(path)})"
+    if skipped is not None:
+        click.echo(f"postmortem: nothing to test: {skipped}", err=True)
+        if output_format == "json":
+            click.echo(json.dumps({"rules": 0, "examples": 0, "findings": []}, indent=2))
+        sys.exit(EXIT_OK)
+    language = LanguageChecker(LanguageSettings(rules_path=path))  # RulesError: exit 2
     report = run_examples(language)
     if output_format == "json":
         click.echo(json.dumps({

@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-from tests.conftest import Project, run_cli
+from tests.conftest import MKDOCS_YML, Project, run_cli
+
+from postmortems.language.selftest import _example_positions
+from postmortems.positions import Position
 
 RULES_FILE = "schemas/blameless-rules.yml"
 
@@ -90,3 +93,40 @@ def test_invalid_rules_data_is_a_configuration_error(project: Project) -> None:
     run = run_cli("rules", "--test", cwd=project.root)
     assert run.exit_code == 2
     assert "invalid rules data" in run.stderr
+
+
+def test_the_data_is_tested_by_itself_not_with_the_project_settings(project: Project) -> None:
+    # allowed_phrases and extra_role_nouns change what post-mortems get flagged for; the
+    # rules' own examples still hold.
+    (project.root / "mkdocs.yml").write_text(
+        MKDOCS_YML.replace("today: 2026-11-26", "today: 2026-11-26\n"
+                           "      allowed_phrases: [human error]\n"
+                           "      extra_role_nouns: [wrangler]"), encoding="utf-8")
+    assert run_cli("check", cwd=project.root).exit_code == 0  # the settings are valid
+    run = run_cli("rules", "--test", cwd=project.root)
+    assert run.exit_code == 0, run.stdout
+
+
+def test_nothing_to_test_without_rules_of_the_project(project: Project) -> None:
+    (project.root / RULES_FILE).unlink()  # the packaged rules are used
+    run = run_cli("rules", "--test", "--format", "github", cwd=project.root)
+    assert run.exit_code == 0 and run.stdout == ""
+    assert "nothing to test: the packaged rules are used" in run.stderr
+    (project.root / "mkdocs.yml").write_text(
+        MKDOCS_YML.replace("today: 2026-11-26", "today: 2026-11-26\n      language: false"),
+        encoding="utf-8")
+    run = run_cli("rules", "--test", cwd=project.root)
+    assert run.exit_code == 0 and "language: false" in run.stderr
+
+
+def test_examples_are_placed_in_a_rules_file_of_any_size(tmp_path: Path) -> None:
+    path = tmp_path / "rules.yml"
+    names = "\n".join(f"    - name{i}" for i in range(100_500))
+    path.write_text(
+        f"lexicon:\n  first_names:\n{names}\nrules:\n  - id: a/b\n    examples:\n"
+        "      flag: [one, two]\n      pass:\n        - three\n", encoding="utf-8")
+    line = 100_500 + 6  # two lines before the names, three after
+    assert _example_positions(path) == {
+        (0, "flag", 0): Position(line, 14), (0, "flag", 1): Position(line, 19),
+        (0, "pass", 0): Position(line + 2, 11),
+    }

@@ -12,16 +12,20 @@ rule's keywords is found this way instead of silently never running.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
 
 from ..findings import Finding, Level
 from ..markdown import parse_body
 from ..positions import Position
 from ..source import display_path
-from ..yamlpos import load_yaml
 from . import LanguageChecker
 from .matcher import find_hits
 from .names import known_names
 from .rules import Rule
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 #: The rule id of a failing example.
 EXAMPLE_RULE = "blameless/rule-example"
@@ -42,10 +46,7 @@ def run_examples(checker: LanguageChecker) -> ExampleReport:
     relative to the working directory when it is inside it."""
     path = checker.rules.path
     shown = display_path(path)
-    try:
-        positions = load_yaml(path.read_text(encoding="utf-8")).values
-    except (OSError, UnicodeDecodeError):
-        positions = {}
+    positions = _example_positions(path)
     findings: list[Finding] = []
     count = 0
     for index, rule in enumerate(checker.rules.rules):
@@ -53,7 +54,7 @@ def run_examples(checker: LanguageChecker) -> ExampleReport:
         for kind, texts in (("flag", rule.examples.flag), ("pass", rule.examples.passes)):
             for number, text in enumerate(texts):
                 count += 1
-                where = positions.get(("rules", index, "examples", kind, number))
+                where = positions.get((index, kind, number))
                 problem = _problem(checker, rule, text, names, flag=kind == "flag")
                 if problem is not None:
                     message, hint = problem
@@ -96,11 +97,40 @@ def _problem(
     )
 
 
+def _example_positions(path: Path) -> dict[tuple[int, str, int], Position]:
+    """Where each example of each rule is written: ``(rule index, "flag" or "pass", example
+    index)`` to its position. Only the nodes on the way are visited, so a rules file of any
+    size (long word lists) is placed; an unreadable file places nothing."""
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=_LOADER)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return {}
+    out: dict[tuple[int, str, int], Position] = {}
+    for index, rule in enumerate(_items(_value(root, "rules"))):
+        examples = _value(rule, "examples")
+        for kind in ("flag", "pass"):
+            for number, node in enumerate(_items(_value(examples, kind))):
+                mark = node.start_mark
+                out[(index, kind, number)] = Position(mark.line + 1, mark.column + 1)
+    return out
+
+
+def _value(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.value == key:
+                return v
+    return None
+
+
+def _items(node: yaml.Node | None) -> list[yaml.Node]:
+    return list(node.value) if isinstance(node, yaml.SequenceNode) else []
+
+
 def _finding(
-    path: str, where: tuple[Position, str | None, Position] | None, rule: Rule, message: str,
-    hint: str,
+    path: str, where: Position | None, rule: Rule, message: str, hint: str
 ) -> Finding:
-    line, column = (where[0].line, where[0].column) if where else (0, 0)
+    line, column = (where.line, where.column) if where else (0, 0)
     return Finding(
         path=path, line=line, column=column, rule=EXAMPLE_RULE, level=Level.ERROR,
         message=message, hint=hint, category=rule.category,
