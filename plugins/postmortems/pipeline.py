@@ -11,6 +11,7 @@ import functools
 import os
 import re
 import stat as file_modes
+import sys
 import threading
 import time
 import traceback
@@ -286,9 +287,10 @@ class Checker:
         if not self.settings.cache or os.environ.get("POSTMORTEMS_NO_CACHE"):
             return None
         package = Path(__file__).parent
-        data = [self.settings.schema_path, self.settings.language_rules_path,
+        rules = self.settings.language_rules_path
+        data = [self.settings.schema_path, rules, rules.with_name(RULES_SCHEMA_NAME),
                 *sorted(package.glob("defaults/*")), *sorted(package.rglob("*.py"))]
-        key = fingerprint((self.settings, self.only_language), data,
+        key = fingerprint((self.settings, self.only_language, runtime_versions()), data,
                           (self.settings.project_dir, package))
         return CheckCache(self.settings.project_dir, key)
 
@@ -473,6 +475,26 @@ def prose_fields(front: LoadedYaml, patterns: Sequence[str], text: str) -> list[
         line, column = (runs[0][1], runs[0][2]) if runs else (position.line, position.column)
         fields.append(FieldText(label, value, line, column, runs, ends))
     return fields
+
+
+#: The rules schema read beside a rules file when it is there (see language.rules).
+RULES_SCHEMA_NAME = "blameless-rules.schema.json"
+#: The libraries whose versions findings depend on: positions (pyromark, PyYAML), schema
+#: messages (jsonschema, referencing) and similarity scores (numpy).
+RESULT_LIBRARIES = ("pyromark", "PyYAML", "jsonschema", "referencing", "numpy")
+
+
+def runtime_versions() -> tuple[str, ...]:
+    """The Python and the library versions a cached result was computed with."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = [sys.version]
+    for name in RESULT_LIBRARIES:
+        try:
+            out.append(f"{name}=={version(name)}")
+        except PackageNotFoundError:
+            out.append(f"{name} missing")
+    return tuple(out)
 
 
 #: The similarity features are kept again when more cases than this had to be computed.

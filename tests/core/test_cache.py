@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -328,3 +329,24 @@ def test_a_cache_restored_into_a_copy_elsewhere_is_reused(
         encoding="utf-8")
     run_cli("check", cwd=clone)
     assert len(compiles) == 3
+
+
+def test_the_key_follows_the_rules_schema_python_and_libraries(
+    project: Project, compiles: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from postmortems.language import rules
+
+    assert Path(rules.SCHEMA_FILE).name == pipeline.RULES_SCHEMA_NAME
+    project.incident("a.md", VALID_POSTMORTEM)
+    run_cli("check", cwd=project.root)
+    run_cli("check", cwd=project.root)
+    assert len(compiles) == 1
+    schema = project.root / "schemas" / pipeline.RULES_SCHEMA_NAME
+    schema.write_text(schema.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    run_cli("check", cwd=project.root)
+    assert len(compiles) == 2  # the rules schema beside the rules changed
+    real = pipeline.runtime_versions
+    monkeypatch.setattr(pipeline, "runtime_versions", lambda: (*real()[:-1], "numpy==0.0"))
+    run_cli("check", cwd=project.root)
+    assert len(compiles) == 3  # another library version
+    assert real()[0] == sys.version and any(v.startswith("pyromark==") for v in real())

@@ -77,6 +77,10 @@ def test_pull_requests_are_annotated_and_main_is_published() -> None:
     cached = next(i for i, s in enumerate(steps) if s.get("uses", "").startswith("actions/cache@"))
     checked = next(i for i, s in enumerate(steps) if "postmortem check" in s.get("run", ""))
     assert cached < checked  # the results of unchanged files are restored before the check
+    # ... and only restored ones: results committed to a pull request's branch are dropped.
+    dropped = next(i for i, s in enumerate(steps)
+                   if "rm -rf .cache/postmortems" in s.get("run", ""))
+    assert dropped < cached
     assert steps[cached]["with"]["path"] == ".cache/postmortems"
     # A key per commit, restored by prefix: each run saves what it checked for the next one.
     key, prefix = steps[cached]["with"]["key"], steps[cached]["with"]["restore-keys"]
