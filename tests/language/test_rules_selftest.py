@@ -130,3 +130,7 @@ def test_examples_are_placed_in_a_rules_file_of_any_size(tmp_path: Path) -> None
         (0, "flag", 0): Position(line, 14), (0, "flag", 1): Position(line, 19),
         (0, "pass", 0): Position(line + 2, 11),
     }
+    # A key written twice counts as the loader reads it: the last one.
+    path.write_text("rules:\n  - id: a/b\n    examples:\n      flag: [old]\n"
+                    "    examples:\n      flag: [new]\n", encoding="utf-8")
+    assert _example_positions(path) == {(0, "flag", 0): Position(6, 14)}

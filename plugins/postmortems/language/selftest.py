@@ -116,11 +116,13 @@ def _example_positions(path: Path) -> dict[tuple[int, str, int], Position]:
 
 
 def _value(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    """The value of ``key`` in a mapping node; of its last copy, as the rules are read."""
+    found = None
     if isinstance(node, yaml.MappingNode):
         for k, v in node.value:
             if isinstance(k, yaml.ScalarNode) and k.value == key:
-                return v
-    return None
+                found = v
+    return found
 
 
 def _items(node: yaml.Node | None) -> list[yaml.Node]:
