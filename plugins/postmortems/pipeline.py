@@ -433,20 +433,36 @@ def _masked(
 
     lines = text.split("\n")
     values = []
+    pieces: set[str] = set()
     for hit in hits:
-        if hit.line == (hit.end_line or hit.line) and 0 < hit.line <= len(lines):
+        last = hit.end_line or hit.line
+        if not 0 < hit.line <= last <= len(lines):
+            continue
+        if hit.line == last:
             raw = lines[hit.line - 1][hit.column - 1 : hit.end_column - 1]
             if len(raw) >= 4:
                 values.append((raw, secretscan.mask(raw)))
+        else:
+            raw = "\n".join([lines[hit.line - 1][hit.column - 1 :], *lines[hit.line : last - 1],
+                             lines[last - 1][: hit.end_column - 1]])
+        # A suggestion copies its sentence as written, joined over lines or read from a
+        # YAML value with escapes: it is dropped if any piece of a secret is in it.
+        pieces.update(p for p in _SECRET_PIECE.split(raw) if p)
     out = []
     for finding in findings:
         fields = {name: getattr(finding, name) for name in ("message", "hint", "match")}
-        suggestions = finding.suggestions
         for raw, masked in values:
             fields = {name: value.replace(raw, masked) for name, value in fields.items()}
-            suggestions = tuple(s.replace(raw, masked) for s in suggestions)
+        suggestions = finding.suggestions
+        if any(piece in s for piece in pieces for s in suggestions):
+            suggestions = ()
         out.append(replace(finding, **fields, suggestions=suggestions))
     return out
+
+
+#: What separates the pieces of a secret value as a suggestion may hold them: whitespace
+#: and the escapes of a quoted YAML value.
+_SECRET_PIECE = re.compile(r"\s+|\\[nrt]")
 
 
 def prose_fields(front: LoadedYaml, patterns: Sequence[str], text: str) -> list[FieldText]:
@@ -480,8 +496,9 @@ def prose_fields(front: LoadedYaml, patterns: Sequence[str], text: str) -> list[
 #: The rules schema read beside a rules file when it is there (see language.rules).
 RULES_SCHEMA_NAME = "blameless-rules.schema.json"
 #: The libraries whose versions findings depend on: positions (pyromark, PyYAML), schema
-#: messages (jsonschema, referencing) and similarity scores (numpy).
-RESULT_LIBRARIES = ("pyromark", "PyYAML", "jsonschema", "referencing", "numpy")
+#: messages (jsonschema, referencing), similarity scores (numpy) and the raw-HTML reader
+#: the site build uses (Markdown).
+RESULT_LIBRARIES = ("pyromark", "PyYAML", "jsonschema", "referencing", "numpy", "Markdown")
 
 
 def runtime_versions() -> tuple[str, ...]:
@@ -985,7 +1002,7 @@ def _rules_outline(path: Path) -> _RulesOutline | None:
             {str(k): str(v) for k, v in (defaults.get("level_overrides") or {}).items()},
             str(defaults.get("blockquote_level") or "info"),
         )
-    except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError):
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, KeyError, TypeError, AttributeError):
         return None
 
 

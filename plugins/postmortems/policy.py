@@ -52,6 +52,8 @@ class Policy:
             raise PolicyError(f"cannot read schema {path}: {exc.strerror}") from exc
         except json.JSONDecodeError as exc:
             raise PolicyError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from exc
+        except UnicodeDecodeError as exc:
+            raise PolicyError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
         try:
             Draft202012Validator.check_schema(self.schema)
         except jsonschema.SchemaError as exc:

@@ -134,19 +134,43 @@ def test_a_value_reused_by_an_alias_is_reported_once(project: Project) -> None:
     assert [(f["line"], f["column"]) for f in found] == [(line, 38)], found
 
 
-def test_a_secret_in_a_flagged_sentence_is_masked_in_its_suggestion(project: Project) -> None:
-    # The suggestion is the sentence as written, inline code included: where a token was
-    # pasted, it is masked there as in every other field of the finding.
+def test_a_secret_in_a_flagged_sentence_leaves_no_suggestion(project: Project) -> None:
+    # The suggestion is the sentence as written: where a secret was pasted into it (a token
+    # in inline code, a short password in a URL, a key over several lines), there is none.
     token = "ghp_Zk3Qx9Lm2Vb7Nw4Tr8Yp1Hs6Jd5Fg0Ca2Ue9Wk"
     text = VALID_POSTMORTEM.replace(
         "that accepted only 100 connections.",
-        f"that accepted only 100 connections. We accidentally pasted `{token}` into the chat.",
+        f"that accepted only 100 connections. We accidentally pasted `{token}` into the chat.\n"
+        "\nWe accidentally pasted postgres://admin:Zq9@db.example.com:5432/orders there too.",
     )
     project.incident("a.md", text)
-    for fmt in ("json", "github", "text"):
+    for fmt in ("json", "github", "text", "sarif"):
         run = run_cli("check", "--format", fmt, cwd=project.root)
-        assert token not in run.stdout, fmt
+        assert token not in run.stdout and ":Zq9@" not in run.stdout, fmt
     found = run_cli("check", "--format", "json", cwd=project.root).json["findings"]
-    [slip] = [f for f in found if f["rule"] == "agent/accidental-action"]
-    assert slip["suggestions"] and slip["suggestions"][0].startswith("We pasted `ghp_")
-    assert any(f["rule"].startswith("secret/") for f in found)
+    slips = [f for f in found if f["rule"] == "agent/accidental-action"]
+    assert len(slips) == 2 and all(f["suggestions"] == [] for f in slips)
+    assert {f["rule"] for f in found} >= {"secret/github-token", "secret/url-password"}
+    # Without a secret, the same sentence gets its suggestion.
+    project.incident("a.md", text.replace(token, "main").replace("admin:Zq9@", ""))
+    found = run_cli("check", "--format", "json", cwd=project.root).json["findings"]
+    assert [f["suggestions"] for f in found if f["rule"] == "agent/accidental-action"] == [
+        ["We pasted `main` into the chat."],
+        ["We pasted postgres://db.example.com:5432/orders there too."],
+    ]
+
+
+def test_a_key_in_a_front_matter_value_leaves_no_suggestion(project: Project) -> None:
+    body = "Zm9vYmFyYmF6cXV4" * 4
+    begin, end = "-----BEGIN " + "RSA PRIVATE KEY-----", "-----END " + "RSA PRIVATE KEY-----"
+    key = f"{begin}\\n{body}\\n{body}\\n{end}"  # written with YAML escapes, one line
+    text = VALID_POSTMORTEM.replace(
+        "  summary: The promoted replica kept the default limit of 100 connections.",
+        f'  summary: "We accidentally pasted {key} into the chat."',
+    )
+    project.incident("a.md", text)
+    run = run_cli("check", "--format", "json", cwd=project.root)
+    assert body not in run.stdout
+    [slip] = [f for f in run.json["findings"] if f["rule"] == "agent/accidental-action"]
+    assert slip["suggestions"] == []
+    assert any(f["rule"] == "secret/private-key" for f in run.json["findings"])

@@ -134,3 +134,16 @@ def test_examples_are_placed_in_a_rules_file_of_any_size(tmp_path: Path) -> None
     path.write_text("rules:\n  - id: a/b\n    examples:\n      flag: [old]\n"
                     "    examples:\n      flag: [new]\n", encoding="utf-8")
     assert _example_positions(path) == {(0, "flag", 0): Position(6, 14)}
+
+
+def test_rules_or_a_schema_that_are_not_utf8_are_configuration_errors(project: Project) -> None:
+    rules = project.root / RULES_FILE
+    rules.write_bytes(rules.read_bytes() + b"\xff\xfe")
+    run = run_cli("rules", "--test", cwd=project.root)
+    assert run.exit_code == 2 and "not UTF-8" in run.stderr
+    assert run_cli("check", cwd=project.root).exit_code == 2
+    rules.write_bytes(rules.read_bytes()[:-2])
+    schema = project.root / "schemas" / "postmortem.schema.json"
+    schema.write_bytes(schema.read_bytes() + b"\xff")
+    run = run_cli("check", cwd=project.root)
+    assert run.exit_code == 2 and "not UTF-8" in run.stderr

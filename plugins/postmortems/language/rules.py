@@ -139,7 +139,7 @@ def rules_schema(rules_path: Path) -> dict[str, Any]:
     path = beside if beside.is_file() else packaged(Path(SCHEMA_FILE).name)
     try:
         return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise RulesError(f"cannot read the rules schema {path}: {exc}") from exc
 
 
@@ -525,6 +525,8 @@ def load_rules(path: Path, settings: LanguageSettings | None = None) -> RuleSet:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except OSError as exc:
         raise RulesError(f"{path}: cannot read rules data: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise RulesError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
     except yaml.YAMLError as exc:
         raise RulesError(f"{path}: not valid YAML: {exc}") from exc
     validate(data, rules_schema(path), path)

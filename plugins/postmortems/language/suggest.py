@@ -1,12 +1,12 @@
 """Rewrite suggestions: a finding's own sentence with its match rewritten by its rule.
 
-The rules read prose, in which inline code is blanked and markup left out. A suggestion is
-the sentence as the author wrote it (code, links and emphasis kept), taken from the source
-lines the prose points into, when that can be done exactly: the match is written as plain
-text, no markup touches it, and the sentence's markup is balanced. Otherwise it is the
-prose sentence when that reads as the written one without its emphasis and link targets,
-and else there is none: a rewrite that drops part of the sentence (inline code, an
-autolink, HTML) would not fit it.
+The rules read prose, in which inline code and link targets are blanked and other markup is
+left out. A suggestion is the sentence as the author wrote it, copied character for
+character from the lines the prose points into, with only the match replaced. It is given
+only when that copy is exact and whole: the match is written as plain text, no markup
+touches it or the sentence's edges, and every piece of markup in the sentence is complete
+(code spans, links, emphasis pairs, balanced brackets). Otherwise there is no suggestion,
+since a rewrite that drops or breaks part of the sentence would not fit it.
 """
 
 from __future__ import annotations
@@ -17,13 +17,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..markdown import Segment
-from .matcher import Hit
+from .matcher import Hit, sentence_bounds
 
-#: Characters that make a written sentence unsafe to copy when they touch the match.
-_MARKUP = frozenset("*_~[]()`<>\\!")
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
-_SPACE_BEFORE_MARK = re.compile(r"\s+([,.;:!?])")
-_CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.S)
+#: Characters of inline markup; one of them at a piece's edge (where the prose leaves
+#: markup out) makes the written sentence unsafe to copy, and so does one touching the
+#: match, parentheses apart (``(by @someone)`` is plain text).
+_MARKUP = frozenset("`*_~[]()!<>\\")
+_TOUCHING = _MARKUP - {"(", ")"}
+_COMMENT = re.compile(r"[ \t]*<!--.*?-->", re.S)
+_CODE_SPAN = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)")
+_CELL_EDGE = re.compile(r"(?<!\\)\|")
+#: Only complete code spans and spaces: what a line's prose may leave out at its ends.
+_ONLY_CODE = re.compile(r"\s*(?:(`+)(?!`).+?(?<!`)\1(?!`)\s*)+")
+_LINK = re.compile(r"\[[^\[\]`]*\]\([^()\s]*\)")
+_EMPHASIS = re.compile(r"(\*\*|\*|~~|(?<!\w)__|(?<!\w)_)(?=\S)[^*~`]*?(?<=\S)\1(?!\w)")
+_INTRAWORD_UNDERSCORE = re.compile(r"(?<=\w)_+(?=\w)")
+_APPROXIMATELY = re.compile(r"(?<![~\w])~(?=\d)")  # "~13 times"
+#: A line's block markers, before its prose: quote markers, a list marker, a task box.
+_BLOCK_PREFIX = re.compile(r"\s*(?:>\s*)*(?:(?:[-*+]|\d{1,9}[.)])\s+)?(?:\[[ xX]\]\s+)?")
 
 
 @dataclass(frozen=True)
@@ -38,145 +49,146 @@ class Source:
     def of(cls, lines: Sequence[str], first_line: int) -> Source:
         return cls(((0, lines, first_line),))
 
-    def text(self, segment: Segment, start: int, end: int) -> str | None:
-        """What the file holds for prose offsets ``[start, end)`` of ``segment`` (its lines
-        joined by a space), or None when the positions fall outside the lines."""
-        if start >= end:
-            return ""
-        offsets = [p[0] for p in self.parts]
-        _, lines, first_line = self.parts[bisect_right(offsets, start) - 1]
-        first, first_col = segment.locate(start)
-        last, last_col = segment.locate(end - 1)
-        pieces = []
-        for line in sorted({n for n in segment.lines if first <= n <= last}):
-            i = line - first_line
-            if not 0 <= i < len(lines):
-                return None
-            written = lines[i]
-            piece = segment.cols[segment.lines.index(line)]
-            begin = first_col - 1 if line == first else piece
-            stop = last_col if line == last else len(written)
-            if begin == piece:  # the prose of a line leaves out markup and code opening it
-                begin = _markup_before(written, begin)
-            if line == last:
-                stop = _markup_after(written, stop)
-            pieces.append(written[begin:stop])
-        return " ".join(pieces)
-
-    def around(self, segment: Segment, offset: int) -> tuple[str, str] | None:
-        """The written characters right before and right after the one at prose offset
-        ``offset`` ("" at a line's ends), or None outside the lines."""
-        offsets = [p[0] for p in self.parts]
-        _, lines, first_line = self.parts[bisect_right(offsets, offset) - 1]
-        line, column = segment.locate(offset)
-        i = line - first_line
-        if not 0 <= i < len(lines):
-            return None
-        written = lines[i]
-        return written[column - 2 : column - 1] if column > 1 else "", written[column : column + 1]
+    def lines_at(self, offset: int) -> tuple[Sequence[str], int]:
+        """The lines, and the number of the first, of the part holding prose ``offset``."""
+        _, lines, first_line = self.parts[bisect_right([p[0] for p in self.parts], offset) - 1]
+        return lines, first_line
 
 
-def _markup_before(written: str, at: int) -> int:
-    """Where the inline code spans and opening emphasis or link brackets right before
-    ``written[at]`` begin."""
-    while at > 0:
-        j = at
-        while j > 0 and written[j - 1] in " \t":
-            j -= 1
-        if j > 0 and written[j - 1] == "`":
-            k = j - 1
-            while k > 0 and written[k - 1] == "`":
-                k -= 1
-            opening = written.rfind(written[k:j], 0, k)
-            if opening < 0:
-                break
-            at = opening
-        elif written[at - 1] in "*_[~":
-            at -= 1
-        else:
-            break
-    return at
+def _pieces(segment: Segment, text: str, start: int, end: int) -> list[tuple[int, int, int]]:
+    """The segment's pieces that ``[start, end)`` overlaps: ``(index, piece start, piece
+    end)`` in prose offsets, the end without the piece's line break."""
+    out = []
+    for i, piece_start in enumerate(segment.starts):
+        piece_end = segment.starts[i + 1] if i + 1 < len(segment.starts) else segment.end
+        while piece_end > piece_start and text[piece_end - 1] in "\n\x00":
+            piece_end -= 1
+        if piece_start < end and start < max(piece_end, piece_start + 1):
+            out.append((i, piece_start, piece_end))
+    return out
 
 
-def _markup_after(written: str, at: int) -> int:
-    """Where the inline code spans, closing emphasis, a link's closing bracket and its target
-    right after ``written[:at]`` end."""
-    while at < len(written):
-        j = at
-        while j < len(written) and written[j] in " \t":
-            j += 1
-        if j < len(written) and written[j] == "`":
-            k = j
-            while k < len(written) and written[k] == "`":
-                k += 1
-            closing = written.find(written[j:k], k)
-            if closing < 0:
-                break
-            at = closing + (k - j)
-        elif written[at] in "*_~":
-            at += 1
-        elif written.startswith("](", at) and (close := written.find(")", at)) > 0:
-            at = close + 1
-        elif written[at] == "]":
-            at += 1
-        else:
-            break
-    return at
-
-
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_EMPHASIS = re.compile(r"\*+|~+|(?<!\w)_+|_+(?!\w)")
-
-
-def _plain(written: str) -> str:
-    """A sentence as its prose reads: comments dropped, links as their text, emphasis
-    markers removed, whitespace collapsed (none before punctuation)."""
-    plain = _EMPHASIS.sub("", _LINK.sub(r"\1", _COMMENT.sub("", written)))
-    return _SPACE_BEFORE_MARK.sub(r"\1", " ".join(plain.split()))
-
-
-def _balanced(sentence: str) -> bool:
-    """Whether the written sentence's markup is whole: code spans closed, then no stray
-    backtick, HTML, escape, and emphasis and brackets paired."""
-    outside = _CODE_SPAN.sub("", sentence)
-    if any(ch in outside for ch in "`<>\\"):
-        return False
-    return (outside.count("*") % 2 == 0 and outside.count("~") % 2 == 0
-            and outside.count("[") == outside.count("]"))
-
-
-def _as_written(
+def _written(
     hit: Hit, text: str, start: int, end: int, source: Source
 ) -> tuple[str, str, str] | None:
-    """The sentence's written text before and after the match, and all of it, or None when
-    it cannot be taken exactly."""
+    """The sentence ``[start, end)`` as written: the text before the match, the match and
+    the text after it, each with its lines joined by a space; None unless exact and whole."""
     seg = hit.segment
-    if source.text(seg, hit.start, hit.end) != text[hit.start : hit.end]:
-        return None  # markup or code inside the match
-    first, last = source.around(seg, hit.start), source.around(seg, hit.end - 1)
-    if first is None or last is None or first[0] in _MARKUP or last[1] in _MARKUP:
-        return None  # emphasis, a link or code touches the match
-    parts = (source.text(seg, start, hit.start), source.text(seg, hit.end, end),
-             source.text(seg, start, end))
-    if any(p is None for p in parts):
-        return None
-    before, after, original = (_COMMENT.sub("", p or "") for p in parts)
-    if not _balanced(original):
-        return None
-    # A line break between the match and its neighbours is a space; otherwise the written
-    # characters between them are already in ``before`` and ``after``.
-    if hit.start > start and seg.locate(hit.start - 1)[0] != seg.locate(hit.start)[0]:
+    lines, first_line = source.lines_at(start)
+    parts = ["", "", ""]
+    bounds = (start, hit.start, hit.end, end)
+    for i, piece_start, piece_end in _pieces(seg, text, start, end):
+        n = seg.lines[i] - first_line
+        if not 0 <= n < len(lines):
+            return None
+        line, col = lines[n], seg.cols[i]
+        if piece_end - piece_start > len(line) - col:
+            return None
+        # The prose of a line leaves out the markup around it: complete code spans there
+        # are taken in, anything else means the sentence cannot be copied whole.
+        opening = closing = ""
+        if start <= piece_start:
+            left = line[:col]
+            left = left[_BLOCK_PREFIX.match(left).end() :]  # type: ignore[union-attr]
+            if seg.kind == "cell":  # a table cell's own text, after its opening pipe
+                left = _CELL_EDGE.split(left)[-1]
+            if _ONLY_CODE.fullmatch(left):
+                opening = left
+            elif left.rstrip() and left.rstrip()[-1] in _MARKUP:
+                return None
+        if end >= piece_end:
+            right = line[col + piece_end - piece_start :]
+            if seg.kind == "cell":
+                right = _CELL_EDGE.split(right)[0]
+            if _ONLY_CODE.fullmatch(right):
+                closing = right
+            elif right.lstrip() and right.lstrip()[0] in _MARKUP:
+                return None
+        for k in range(3):
+            a, b = max(bounds[k], piece_start), min(bounds[k + 1], piece_end)
+            if a < b:
+                chunk = line[col + a - piece_start : col + b - piece_start]
+                if a == piece_start:
+                    chunk = opening + chunk
+                if b == piece_end:
+                    chunk += closing
+                if parts[k] and a == piece_start:  # the next line: one space between
+                    parts[k] = f"{parts[k].rstrip(' ')} {chunk}"
+                else:
+                    parts[k] += chunk
+            elif bounds[k] <= piece_start < bounds[k + 1] and parts[k]:
+                parts[k] = parts[k].rstrip(" ") + " "  # a line break inside this part
+    before, match, after = parts
+    # A line break between the match and its neighbours is a space in the sentence.
+    if hit.start > start and text[hit.start - 1] == "\n" and before[-1:] not in ("", " "):
         before += " "
-    if hit.end < end and seg.locate(hit.end)[0] != seg.locate(hit.end - 1)[0]:
+    if hit.end < end and text[hit.end] == "\n" and after[:1] not in ("", " "):
         after = " " + after
-    return before, after, original
+    if " ".join(match.split()) != " ".join(text[hit.start : hit.end].split()):
+        return None  # markup or code inside the match
+    if (before and before[-1] in _TOUCHING) or (after and after[0] in _TOUCHING):
+        return None  # emphasis, a link or code touching the match
+    before, after = _COMMENT.sub("", before), _COMMENT.sub("", after)
+    if not _whole(before + match + after):
+        return None
+    return before, match, after
+
+
+def _whole(sentence: str) -> bool:
+    """Whether every piece of markup in the written sentence is complete: after complete
+    code spans, inline links and emphasis pairs are taken out, no markup character is left
+    but intraword underscores and balanced parentheses, and no HTML, escape or image."""
+    if any(bad in sentence for bad in ("<", ">", "\\", "![", "[^")):
+        return False
+    rest = _CODE_SPAN.sub("", sentence)
+    rest = _LINK.sub("", rest)
+    rest = _INTRAWORD_UNDERSCORE.sub("", rest)
+    rest = _APPROXIMATELY.sub("", rest)
+    while (shorter := _EMPHASIS.sub("", rest)) != rest:
+        rest = shorter
+    if any(ch in rest for ch in "`*_~[]"):
+        return False
+    depth = 0
+    for ch in rest:
+        depth += (ch == "(") - (ch == ")")
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def _join(before: str, rewritten: str, after: str) -> str:
+    """``before + rewritten + after`` with one space at each junction where there was
+    space, and none before punctuation that follows a removed match. The written text
+    itself is left as it is."""
+    core = " ".join(rewritten.split())
+    spaced_before = before[-1:].isspace() or rewritten[:1].isspace()
+    spaced_after = after[:1].isspace() or rewritten[-1:].isspace()
+    before, after = before.rstrip(), after.lstrip()
+    if not core:
+        if not before:
+            return after.lstrip(",;: ")
+        if not after or after[0] in ",.;:!?" or not (spaced_before or spaced_after):
+            return before + after
+        return f"{before} {after}"
+    left = f"{before} " if before and spaced_before else before
+    right = f" {after}" if after and spaced_after else after
+    return left + core + right
+
+
+def _opening(sentence: str, match: str, opens: bool) -> str:
+    """The sentence with a capital first letter when the match opened it with anything but
+    a small letter (a capital, a handle's ``@``)."""
+    if opens and not match[:1].islower() and sentence[:1].islower():
+        return sentence[0].upper() + sentence[1:]
+    return sentence
 
 
 def suggestion(
     hit: Hit, text: str, bounds: list[int], source: Source | None = None
 ) -> tuple[str, ...]:
     """The hit's sentence with the match rewritten by its rule, or nothing. ``bounds`` are
-    the prose's sentence ends; ``source`` the lines it was read from."""
+    the prose's sentence ends; ``source`` the lines it was read from (without it, the prose
+    sentence is used, whitespace collapsed)."""
     rewritten = hit.rule.rewrite(text[hit.start : hit.end])
     if rewritten is None:
         return ()
@@ -186,16 +198,29 @@ def suggestion(
     start = max(start, text.rfind("\x00", 0, hit.start) + 1)
     stop = text.find("\x00", hit.end)
     end = min(end, stop) if stop >= 0 else end
-    parts = _as_written(hit, text, start, end, source) if source is not None else None
-    if parts is None:
-        parts = (text[start : hit.start], text[hit.end : end], text[start:end])
-        if source is not None:
-            written = source.text(hit.segment, start, end)
-            if written is None or _plain(written) != _plain(parts[2]):
-                return ()  # the prose sentence lost part of it (code, a link): none fits
-    before, after, original = parts
-    sentence = " ".join(f"{before}{rewritten}{after}".split())
-    sentence = _SPACE_BEFORE_MARK.sub(r"\1", sentence)
-    if not sentence or sentence == " ".join(original.split()):
+    if source is None:
+        while start < hit.start and text[start].isspace():
+            start += 1
+        before, after, original = text[start : hit.start], text[hit.end : end], text[start:end]
+        sentence = " ".join(_join(before, rewritten, after).split())
+        sentence = re.sub(r"\s+([,.;:!?])", r"\1", sentence)
+        if not sentence or sentence == " ".join(original.split()):
+            return ()
+        return (_opening(sentence, text[hit.start : hit.end], start == hit.start),)
+    written = _written(hit, text, start, end, source)
+    if written is None:
         return ()
-    return (sentence[0].upper() + sentence[1:],)
+    before, match, after = written
+    # The written text may hold a sentence end that the prose did not (a link's target
+    # blanked a full stop): keep only the sentence of the match.
+    cut = [b for b in sentence_bounds(before) if b < len(before)]
+    if cut:
+        before = before[cut[-1] :]
+    ends = [b for b in sentence_bounds(after) if b < len(after.rstrip())]
+    if ends:
+        after = after[: ends[0]]
+    before, after = before.lstrip(), after.rstrip()
+    sentence = _join(before, rewritten, after)
+    if not sentence.strip() or sentence == before + match + after:
+        return ()
+    return (_opening(sentence, match, not before),)
