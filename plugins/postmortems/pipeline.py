@@ -504,8 +504,10 @@ RESULT_LIBRARIES = ("pyromark", "PyYAML", "jsonschema", "referencing", "numpy", 
 def runtime_versions() -> tuple[str, ...]:
     """The Python and the library versions a cached result was computed with."""
     from importlib.metadata import PackageNotFoundError, version
+    from importlib.util import find_spec
 
-    out = [sys.version]
+    # PyYAML with or without libyaml: the loaders' messages differ (found, not imported).
+    out = [sys.version, f"libyaml={find_spec('yaml._yaml') is not None}"]
     for name in RESULT_LIBRARIES:
         try:
             out.append(f"{name}=={version(name)}")
