@@ -93,7 +93,7 @@ def _problem(
     return (
         f"{rule.id}: an example to flag is not flagged: {text!r}",
         "Widen a pattern or a word list so that it matches, or check the rule's 'unless' "
-        "entries and 'allowed_phrases' in settings, which may drop the match.",
+        "entries and the rules file's own settings.allowed_phrases, which may drop the match.",
     )
 
 
