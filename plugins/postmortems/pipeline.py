@@ -496,24 +496,48 @@ def prose_fields(front: LoadedYaml, patterns: Sequence[str], text: str) -> list[
 #: The rules schema read beside a rules file when it is there (see language.rules).
 RULES_SCHEMA_NAME = "blameless-rules.schema.json"
 #: The libraries whose versions findings depend on: positions (pyromark, PyYAML), schema
-#: messages (jsonschema, referencing), similarity scores (numpy) and the raw-HTML reader
-#: the site build uses (Markdown).
-RESULT_LIBRARIES = ("pyromark", "PyYAML", "jsonschema", "referencing", "numpy", "Markdown")
+#: messages (jsonschema, referencing), similarity scores (numpy), the raw-HTML reader the
+#: site build uses (Markdown), and the optional packages whose presence decides which of a
+#: team schema's other ``format`` values jsonschema checks.
+RESULT_LIBRARIES = (
+    "pyromark", "PyYAML", "jsonschema", "referencing", "numpy", "Markdown",
+    "fqdn", "idna", "rfc3339-validator", "rfc3986-validator", "rfc3987", "uri-template",
+    "isoduration", "jsonpointer", "webcolors",
+)
 
 
 def runtime_versions() -> tuple[str, ...]:
-    """The Python and the library versions a cached result was computed with."""
-    from importlib.metadata import PackageNotFoundError, version
-    from importlib.util import find_spec
+    """The Python and the library versions a cached result was computed with.
 
-    # PyYAML with or without libyaml: the loaders' messages differ (found, not imported).
-    out = [sys.version, f"libyaml={find_spec('yaml._yaml') is not None}"]
-    for name in RESULT_LIBRARIES:
+    Read from the installed distributions' metadata folder names, the first on ``sys.path``
+    winning as for imports: a warm check must not pay for importing ``importlib.metadata``
+    or the libraries themselves (whether PyYAML has libyaml is a file beside it).
+    """
+    wanted = {_dist_key(name): name for name in RESULT_LIBRARIES}
+    found: dict[str, str] = {}
+    yaml_dirs: list[str] = []
+    for entry in sys.path:
         try:
-            out.append(f"{name}=={version(name)}")
-        except PackageNotFoundError:
-            out.append(f"{name} missing")
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for name in names:
+            stem, dot, kind = name.rpartition(".")
+            if dot and kind in ("dist-info", "egg-info"):
+                dist, _, version = stem.partition("-")
+                key = _dist_key(dist)
+                if key in wanted and key not in found:
+                    found[key] = version
+            elif name == "yaml" and not yaml_dirs:
+                yaml_dirs.append(os.path.join(entry or ".", name))
+    libyaml = any(n.startswith("_yaml.") for d in yaml_dirs for n in os.listdir(d))
+    out = [sys.version, f"libyaml={libyaml}"]
+    out += [f"{name}=={found.get(key, 'missing')}" for key, name in wanted.items()]
     return tuple(out)
+
+
+def _dist_key(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()
 
 
 #: The similarity features are kept again when more cases than this had to be computed.

@@ -350,3 +350,19 @@ def test_the_key_follows_the_rules_schema_python_and_libraries(
     run_cli("check", cwd=project.root)
     assert len(compiles) == 3  # another library version
     assert real()[0] == sys.version and any(v.startswith("pyromark==") for v in real())
+
+
+def test_the_library_versions_are_those_installed() -> None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    import yaml
+
+    names = dict(v.split("==") for v in pipeline.runtime_versions()[2:])
+    for name in pipeline.RESULT_LIBRARIES:
+        try:
+            expected = version(name)
+        except PackageNotFoundError:
+            expected = "missing"
+        assert names[name] == expected, name
+    libyaml = getattr(yaml, "__with_libyaml__", False)
+    assert pipeline.runtime_versions()[1] == f"libyaml={libyaml}"
