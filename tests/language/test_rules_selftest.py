@@ -147,3 +147,12 @@ def test_rules_or_a_schema_that_are_not_utf8_are_configuration_errors(project: P
     schema.write_bytes(schema.read_bytes() + b"\xff")
     run = run_cli("check", cwd=project.root)
     assert run.exit_code == 2 and "not UTF-8" in run.stderr
+
+
+def test_examples_merged_from_an_anchor_are_placed(tmp_path: Path) -> None:
+    # Examples merged in from an anchored mapping are placed where they are written.
+    path = tmp_path / "rules.yml"
+    path.write_text("base: &base\n  flag: [shared]\nrules:\n  - id: a/b\n    examples:\n"
+                    "      <<: *base\n      pass: [own]\n", encoding="utf-8")
+    assert _example_positions(path) == {(0, "flag", 0): Position(2, 10),
+                                        (0, "pass", 0): Position(7, 14)}

@@ -115,13 +115,20 @@ def _example_positions(path: Path) -> dict[tuple[int, str, int], Position]:
     return out
 
 
-def _value(node: yaml.Node | None, key: str) -> yaml.Node | None:
-    """The value of ``key`` in a mapping node; of its last copy, as the rules are read."""
+def _value(node: yaml.Node | None, key: str, depth: int = 0) -> yaml.Node | None:
+    """The value of ``key`` in a mapping node: of its last copy, as the rules are read, else
+    from the mappings merged into it (``<<:``), the first that has it."""
     found = None
+    merged: list[yaml.Node] = []
     if isinstance(node, yaml.MappingNode):
         for k, v in node.value:
             if isinstance(k, yaml.ScalarNode) and k.value == key:
                 found = v
+            elif isinstance(k, yaml.ScalarNode) and k.tag.endswith(":merge") and depth < 8:
+                merged += v.value if isinstance(v, yaml.SequenceNode) else [v]
+    for source in merged if found is None else ():
+        if (found := _value(source, key, depth + 1)) is not None:
+            break
     return found
 
 
