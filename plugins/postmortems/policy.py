@@ -248,6 +248,19 @@ def _refused_dates(
             "write a real calendar date, or put the value in quotes to keep it as text",
             where.column,
         )
+    for data_path, where in yaml.refused_keys.items():
+        if (where.line, where.column) in findings:
+            continue
+        findings[where.line, where.column] = Finding(
+            path,
+            where.line,
+            "invalid-format",
+            Level.ERROR,
+            f"key '{dotted(data_path)}' reads as a date that does not exist, and MkDocs then "
+            "drops the whole front matter into the page",
+            "write a real calendar date, or put the key in quotes to keep it as text",
+            where.column,
+        )
     return list(findings.values())
 
 

@@ -40,6 +40,8 @@ class LoadedYaml:
     #: Plain values that YAML 1.1 reads as a date or time but that are none (``2025-02-30``):
     #: kept here as text, but a reader that converts dates (MkDocs') refuses the whole block.
     refused: dict[Path_, Position] = field(default_factory=dict)
+    #: The same for keys: the path of each such key (its mapping's path, then the key).
+    refused_keys: dict[Path_, Position] = field(default_factory=dict)
 
     def position_of(self, path: Path_) -> Position | None:
         """Position of ``path``, or of its nearest ancestor that has one."""

@@ -116,6 +116,10 @@ class _Builder:
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             key = self._scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            if isinstance(key, str) and isinstance(key_node, yaml.ScalarNode) \
+                    and not key_node.style and not _converts_as_timestamp(self.loader, key_node) \
+                    and not self._tagged(key_node):
+                self.result.refused_keys.setdefault((*path, key), self.pos(key_node))
             if not isinstance(key, str):
                 self.result.problems.append(
                     YamlProblem(

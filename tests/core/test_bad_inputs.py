@@ -124,6 +124,13 @@ CASES = [
         12,
     ),
     Case(
+        "impossible date as a key, which MkDocs would refuse too",
+        replace("related: []", "related: []\n2026-02-30: the day it broke"),
+        "invalid-format",
+        at("2026-02-30: the day"),
+        1,
+    ),
+    Case(
         "times out of order",
         replace("detected: 2026-03-14T09:12:00Z", "detected: 2026-03-14T08:12:00Z"),
         "time-order",
