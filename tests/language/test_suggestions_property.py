@@ -3,6 +3,7 @@ sentence with only the match changed, its markup whole and its code intact."""
 
 from __future__ import annotations
 
+import os
 import re
 
 from hypothesis import HealthCheck, given, settings
@@ -37,7 +38,9 @@ def sentences(draw: st.DrawFn) -> str:
     return prefix + text
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=int(os.environ.get("POSTMORTEMS_FUZZ_EXAMPLES", "150")) * 4,
+          deadline=None, suppress_health_check=[HealthCheck.too_slow],
+          derandomize="POSTMORTEMS_FUZZ_EXAMPLES" not in os.environ)  # CI: the same cases
 @given(sentences())
 def test_a_suggestion_is_the_written_sentence_whole(text: str) -> None:
     for finding in _CHECKER.check(text, "x.md").findings:

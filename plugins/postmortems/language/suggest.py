@@ -25,6 +25,7 @@ from .matcher import Hit, sentence_bounds
 _MARKUP = frozenset("`*_~[]()!<>\\")
 _TOUCHING = _MARKUP - {"(", ")"}
 _COMMENT = re.compile(r"[ \t]*<!--.*?-->", re.S)
+_COMMENT_IN_CODE = re.compile(r"`[^`]*<!--|-->[^`]*`")
 _CODE_SPAN = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)")
 _CELL_EDGE = re.compile(r"(?<!\\)\|")
 #: Only complete code spans and spaces: what a line's prose may leave out at its ends.
@@ -128,6 +129,8 @@ def _written(
         return None  # markup or code inside the match
     if (before and before[-1] in _TOUCHING) or (after and after[0] in _TOUCHING):
         return None  # emphasis, a link or code touching the match
+    if _COMMENT_IN_CODE.search(before + match + after):
+        return None  # "<!--" inside a code span is code; which is which is the parser's call
     before, after = _COMMENT.sub("", before), _COMMENT.sub("", after)
     if not _whole(before + match + after):
         return None
@@ -154,6 +157,11 @@ def _whole(sentence: str) -> bool:
         if depth < 0:
             return False
     return depth == 0
+
+
+def _code_blanked(text: str) -> str:
+    """``text`` with the inside of its code spans blanked, so that no sentence ends there."""
+    return _CODE_SPAN.sub(lambda m: m.group(1) + "x" * len(m.group(2)) + m.group(1), text)
 
 
 def _join(before: str, rewritten: str, after: str) -> str:
@@ -213,14 +221,16 @@ def suggestion(
     before, match, after = written
     # The written text may hold a sentence end that the prose did not (a link's target
     # blanked a full stop): keep only the sentence of the match.
-    cut = [b for b in sentence_bounds(before) if b < len(before)]
+    cut = [b for b in sentence_bounds(_code_blanked(before)) if b < len(before)]
     if cut:
         before = before[cut[-1] :]
-    ends = [b for b in sentence_bounds(after) if b < len(after.rstrip())]
+    ends = [b for b in sentence_bounds(_code_blanked(after)) if b < len(after.rstrip())]
     if ends:
         after = after[: ends[0]]
     before, after = before.lstrip(), after.rstrip()
     sentence = _join(before, rewritten, after)
     if not sentence.strip() or sentence == before + match + after:
         return ()
+    if not _whole(sentence.replace(rewritten.strip(), "", 1) if rewritten.strip() else sentence):
+        return ()  # a last guard: what is given is whole
     return (_opening(sentence, match, not before),)
