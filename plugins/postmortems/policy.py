@@ -232,35 +232,24 @@ class Policy:
 def _refused_dates(
     path: str, yaml: LoadedYaml, reported: set[tuple[Any, ...]]
 ) -> list[Finding]:
-    """A finding for each impossible plain date whose format the schema did not report;
-    once per place written, however many aliases reuse it."""
+    """A finding for each impossible plain date, as a value whose format the schema did not
+    report or as a key; once per place written, however many aliases reuse it."""
+    places = [
+        (where, f"{dotted(p)}: '{value_at(yaml.data, p)}'", "value")
+        for p, where in yaml.refused.items() if p not in reported
+    ] + [(where, f"key '{dotted(p)}'", "key") for p, where in yaml.refused_keys.items()]
     findings: dict[tuple[int, int], Finding] = {}
-    for data_path, where in yaml.refused.items():
-        if data_path in reported or (where.line, where.column) in findings:
-            continue
-        findings[where.line, where.column] = Finding(
+    for where, what, kind in places:
+        findings.setdefault((where.line, where.column), Finding(
             path,
             where.line,
             "invalid-format",
             Level.ERROR,
-            f"{dotted(data_path)}: '{value_at(yaml.data, data_path)}' reads as a date that does "
-            "not exist, and MkDocs then drops the whole front matter into the page",
-            "write a real calendar date, or put the value in quotes to keep it as text",
+            f"{what} reads as a date that does not exist, and MkDocs then drops the whole "
+            "front matter into the page",
+            f"write a real calendar date, or put the {kind} in quotes to keep it as text",
             where.column,
-        )
-    for data_path, where in yaml.refused_keys.items():
-        if (where.line, where.column) in findings:
-            continue
-        findings[where.line, where.column] = Finding(
-            path,
-            where.line,
-            "invalid-format",
-            Level.ERROR,
-            f"key '{dotted(data_path)}' reads as a date that does not exist, and MkDocs then "
-            "drops the whole front matter into the page",
-            "write a real calendar date, or put the key in quotes to keep it as text",
-            where.column,
-        )
+        ))
     return list(findings.values())
 
 
