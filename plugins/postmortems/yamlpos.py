@@ -98,10 +98,15 @@ class _Builder:
             return out
         if isinstance(node, yaml.ScalarNode):
             self.result.values[path] = (self.pos(node), node.style, self.position(node.end_mark))
-            if not node.style and not _converts_as_timestamp(self.loader, node) \
-                    and not self._tagged(node):
+            if self._refused(node):
                 self.result.refused[path] = self.pos(node)
         return self._scalar(node)
+
+    def _refused(self, node: yaml.ScalarNode) -> bool:
+        """Whether a YAML 1.1 reader takes this plain scalar for a date or time it cannot
+        convert (and so refuses the whole document)."""
+        return not node.style and not _converts_as_timestamp(self.loader, node) \
+            and not self._tagged(node)
 
     def _tagged(self, node: yaml.Node) -> bool:
         """Whether the node is written with an explicit tag (``!!str 2026-02-30``)."""
@@ -117,8 +122,7 @@ class _Builder:
         for key_node, value_node in node.value:
             key = self._scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
             if isinstance(key, str) and isinstance(key_node, yaml.ScalarNode) \
-                    and not key_node.style and not _converts_as_timestamp(self.loader, key_node) \
-                    and not self._tagged(key_node):
+                    and self._refused(key_node):
                 self.result.refused_keys.setdefault((*path, key), self.pos(key_node))
             if not isinstance(key, str):
                 self.result.problems.append(

@@ -150,12 +150,12 @@ class LanguageChecker:
         return self._names[key]
 
     def _findings(
-        self, doc: Prose, path: str, known_names: Iterable[str], source: Source | None = None
+        self, doc: Prose, path: str, known_names: Iterable[str], source: Source
     ) -> list[tuple[Hit, Finding]]:
         """Each accepted match in ``doc`` with its finding (levels as the rules give them).
 
-        With ``source`` (the lines the segments of ``doc`` point into), a suggestion is the
-        sentence as written, inline code and markup kept, with the match rewritten.
+        ``source`` holds the lines the segments of ``doc`` point into: a suggestion is the
+        sentence as written there, inline code and markup kept, with the match rewritten.
         """
         hits = find_hits(self.rules, doc, self._known(known_names))
         bounds = sentence_bounds(doc.text) if hits else []
@@ -166,7 +166,7 @@ class LanguageChecker:
         ]
 
     def _finding(
-        self, hit: Hit, doc: Prose, path: str, bounds: list[int], source: Source | None
+        self, hit: Hit, doc: Prose, path: str, bounds: list[int], source: Source
     ) -> Finding | None:
         seg = hit.segment
         line, column = seg.locate(hit.start)

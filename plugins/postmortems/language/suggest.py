@@ -93,18 +93,16 @@ def _written(
             left = left[_BLOCK_PREFIX.match(left).end() :]  # type: ignore[union-attr]
             if seg.kind == "cell":  # a table cell's own text, after its opening pipe
                 left = _CELL_EDGE.split(left)[-1]
-            if _ONLY_CODE.fullmatch(left):
-                opening = left
-            elif left.rstrip() and left.rstrip()[-1] in _MARKUP:
+            if (taken := _left_out(left, -1)) is None:
                 return None
+            opening = taken
         if end >= piece_end:
             right = line[col + piece_end - piece_start :]
             if seg.kind == "cell":
                 right = _CELL_EDGE.split(right)[0]
-            if _ONLY_CODE.fullmatch(right):
-                closing = right
-            elif right.lstrip() and right.lstrip()[0] in _MARKUP:
+            if (taken := _left_out(right, 0)) is None:
                 return None
+            closing = taken
         for k in range(3):
             a, b = max(bounds[k], piece_start), min(bounds[k + 1], piece_end)
             if a < b:
@@ -135,6 +133,16 @@ def _written(
     if not _whole(before + match + after):
         return None
     return before, match, after
+
+
+def _left_out(text: str, side: int) -> str | None:
+    """What to take in of ``text``, written beside a line's prose but left out of it (its
+    character next to the prose is ``text[side]``): all of it when it is only complete code
+    spans, nothing when no markup is next to the prose, and None when markup is."""
+    if _ONLY_CODE.fullmatch(text):
+        return text
+    edge = text.strip()
+    return None if edge and edge[side] in _MARKUP else ""
 
 
 def _whole(sentence: str) -> bool:
@@ -191,12 +199,9 @@ def _opening(sentence: str, match: str, opens: bool) -> str:
     return sentence
 
 
-def suggestion(
-    hit: Hit, text: str, bounds: list[int], source: Source | None = None
-) -> tuple[str, ...]:
+def suggestion(hit: Hit, text: str, bounds: list[int], source: Source) -> tuple[str, ...]:
     """The hit's sentence with the match rewritten by its rule, or nothing. ``bounds`` are
-    the prose's sentence ends; ``source`` the lines it was read from (without it, the prose
-    sentence is used, whitespace collapsed)."""
+    the prose's sentence ends; ``source`` the lines it was read from."""
     rewritten = hit.rule.rewrite(text[hit.start : hit.end])
     if rewritten is None:
         return ()
@@ -206,15 +211,6 @@ def suggestion(
     start = max(start, text.rfind("\x00", 0, hit.start) + 1)
     stop = text.find("\x00", hit.end)
     end = min(end, stop) if stop >= 0 else end
-    if source is None:
-        while start < hit.start and text[start].isspace():
-            start += 1
-        before, after, original = text[start : hit.start], text[hit.end : end], text[start:end]
-        sentence = " ".join(_join(before, rewritten, after).split())
-        sentence = re.sub(r"\s+([,.;:!?])", r"\1", sentence)
-        if not sentence or sentence == " ".join(original.split()):
-            return ()
-        return (_opening(sentence, text[hit.start : hit.end], start == hit.start),)
     written = _written(hit, text, start, end, source)
     if written is None:
         return ()
