@@ -17,7 +17,7 @@ from .errors import ConfigurationError
 from .findings import Finding, Level
 from .formats import format_checker
 from .markdown import Body
-from .positions import LoadedYaml, dotted, value_at
+from .positions import LoadedYaml, Path_, dotted, value_at
 
 _REQUIRED = re.compile(r"^'(?P<name>.+)' is a required property$")
 _TYPE_NAMES = {
@@ -89,34 +89,52 @@ class Policy:
     def validate(
         self, path: str, instance: dict[str, Any], yaml: LoadedYaml, document: Body
     ) -> list[Finding]:
-        """Validate and translate every error into a finding at the right line."""
+        """Validate and translate every error into a finding at the right line.
+
+        A value or key that MkDocs' reader refuses (an impossible date) is reported once: a
+        schema error on a date's format says the same, so it stands alone; any other schema
+        finding on it gives way to the refusal, which takes its hint.
+        """
         locator = _Locator(yaml, document, instance)
         findings: list[Finding] = []
-        formats: set[tuple[Any, ...]] = set()
+        formats: set[Path_] = set()
+        hints: dict[_Subject, str] = {}
         for error in self.validator.iter_errors(instance):
-            findings.extend(self._translate(path, error, locator))
-            if error.validator == "format":
-                formats.add(tuple(error.absolute_path)[1:])
-        return findings + _refused_dates(path, yaml, formats)
+            for subject, finding in self._translate(path, error, locator):
+                if subject is None or not _is_refused(yaml, subject):
+                    findings.append(finding)
+                elif error.validator == "format":
+                    findings.append(finding)
+                    formats.add(subject[1])
+                else:
+                    hints.setdefault(subject, finding.hint)
+        return findings + _refused_dates(path, yaml, formats, hints)
 
-    def _translate(self, path: str, error: ValidationError, where: _Locator) -> Iterator[Finding]:
+    def _translate(
+        self, path: str, error: ValidationError, where: _Locator
+    ) -> Iterator[tuple[_Subject | None, Finding]]:
+        """Each finding of ``error`` with the front-matter value or key it is about."""
         data_path = tuple(error.absolute_path)
         schema = error.schema if isinstance(error.schema, dict) else {}
         hint = str(schema.get("x-hint", ""))
         if data_path[:1] == ("sections",):
-            yield from self._section_finding(path, error, data_path, schema, where)
+            for finding in self._section_finding(path, error, data_path, schema, where):
+                yield None, finding
             return
         field_path = data_path[1:]
         label = dotted(field_path)
         line, column = where.field(field_path)
         value = error.instance
+        subject: _Subject = ("value", field_path)
         match error.validator:
             case "required":
                 name = _missing_name(error)
                 sub = schema.get("properties", {}).get(name, {})
                 hint = str(sub.get("x-hint", "")) or f"add '{name}:' to the front matter"
                 message = f"{label}: '{name}' is required" if label else f"'{name}' is required"
-                yield Finding(path, line, "required-field", Level.ERROR, message, hint, column)
+                yield None, Finding(
+                    path, line, "required-field", Level.ERROR, message, hint, column
+                )
             case "additionalProperties":
                 known = list(schema.get("properties", {}))
                 for key in sorted(set(value) - set(known)):
@@ -128,7 +146,7 @@ class Policy:
                         else f"known keys: {', '.join(known)}"
                     )
                     prefix = f"{label}: " if label else ""
-                    yield Finding(
+                    yield ("key", (*field_path, key)), Finding(
                         path,
                         key_line,
                         "unknown-key",
@@ -141,7 +159,7 @@ class Policy:
                 expected = error.validator_value
                 names = [expected] if isinstance(expected, str) else list(expected)
                 wanted = " or ".join(_TYPE_NAMES.get(n, n) for n in names)
-                yield Finding(
+                yield subject, Finding(
                     path,
                     line,
                     "wrong-type",
@@ -157,7 +175,7 @@ class Policy:
                 choices = ", ".join(str(a) for a in allowed)
                 close = _unambiguous_match(str(value), [str(a) for a in allowed])
                 fix = f"did you mean '{close}'? " if close else ""
-                yield Finding(
+                yield subject, Finding(
                     path,
                     line,
                     "invalid-value",
@@ -167,7 +185,7 @@ class Policy:
                     column,
                 )
             case "format":
-                yield Finding(
+                yield subject, Finding(
                     path,
                     line,
                     "invalid-format",
@@ -178,7 +196,7 @@ class Policy:
                 )
             case _:
                 message = str(schema.get("x-message") or _plain(error))
-                yield Finding(
+                yield subject, Finding(
                     path, line, "invalid-value", Level.ERROR, f"{label}: {message}", hint, column
                 )
 
@@ -229,17 +247,30 @@ class Policy:
         )
 
 
+#: What a schema finding is about: ``("value", path)`` or ``("key", path of the key)``.
+_Subject = tuple[str, Path_]
+
+
+def _is_refused(yaml: LoadedYaml, subject: _Subject) -> bool:
+    kind, where = subject
+    return where in (yaml.refused if kind == "value" else yaml.refused_keys)
+
+
 def _refused_dates(
-    path: str, yaml: LoadedYaml, reported: set[tuple[Any, ...]]
+    path: str, yaml: LoadedYaml, reported: set[Path_], hints: dict[_Subject, str]
 ) -> list[Finding]:
     """A finding for each impossible plain date, as a value whose format the schema did not
-    report or as a key; once per place written, however many aliases reuse it."""
+    report or as a key; once per place written, however many aliases reuse it. ``hints``
+    are those of the schema findings each one replaces."""
     places = [
-        (where, f"{dotted(p)}: '{value_at(yaml.data, p)}'", "value")
+        (where, f"{dotted(p)}: '{value_at(yaml.data, p)}'", "value", hints.get(("value", p)))
         for p, where in yaml.refused.items() if p not in reported
-    ] + [(where, f"key '{dotted(p)}'", "key") for p, where in yaml.refused_keys.items()]
+    ] + [
+        (where, f"key '{dotted(p)}'", "key", hints.get(("key", p)))
+        for p, where in yaml.refused_keys.items()
+    ]
     findings: dict[tuple[int, int], Finding] = {}
-    for where, what, kind in places:
+    for where, what, kind, hint in places:
         findings.setdefault((where.line, where.column), Finding(
             path,
             where.line,
@@ -247,7 +278,7 @@ def _refused_dates(
             Level.ERROR,
             f"{what} reads as a date that does not exist, and MkDocs then drops the whole "
             "front matter into the page",
-            f"write a real calendar date, or put the {kind} in quotes to keep it as text",
+            hint or f"write a real calendar date, or put the {kind} in quotes to keep it as text",
             where.column,
         ))
     return list(findings.values())

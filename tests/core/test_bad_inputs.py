@@ -269,6 +269,29 @@ def test_an_impossible_date_reused_by_aliases_is_one_error(project: Project) -> 
             if f["rule"] == "invalid-format"] == [(13, 8)]
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "column", "hint"),
+    [
+        ("id: INC-2026-001", "id: 2026-02-30", 5, "ids look like INC-2026-014"),
+        ("status: final", "status: 2026-02-30", 9, "final: agreed"),
+        ("  production: true", "  production: 2026-02-30", 15, "as true or false"),
+        ("related: []", "related: []\n2026-02-30: the day it broke", 1, "known keys: id,"),
+    ],
+    ids=["id pattern", "status enum", "flag type", "unknown key"],
+)
+def test_an_impossible_date_the_schema_also_refuses_is_one_error(
+    project: Project, old: str, new: str, column: int, hint: str
+) -> None:
+    content = VALID_POSTMORTEM.replace(old, new)
+    project.incident(NAME, content)
+    run = run_cli("check", "--format", "json", cwd=project.root)
+    line = line_of(content, new.rsplit("\n", 1)[-1])
+    found = [f for f in run.json["findings"] if f["line"] == line]
+    assert [(f["rule"], f["column"]) for f in found] == [("invalid-format", column)]
+    assert "reads as a date that does not exist" in found[0]["message"]
+    assert hint in found[0]["hint"]
+
+
 def test_duplicate_id_across_two_files(project: Project) -> None:
     project.incident("2026/a.md", VALID_POSTMORTEM)
     project.incident("2026/b.md", VALID_POSTMORTEM)
