@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ from .errors import ConfigurationError
 from .findings import Finding, Level
 from .formats import format_checker
 from .markdown import Body
-from .positions import LoadedYaml, Path_, dotted, value_at
+from .positions import LoadedYaml, Path_, Position, Refusal, dotted, value_at
 
 _REQUIRED = re.compile(r"^'(?P<name>.+)' is a required property$")
 _TYPE_NAMES = {
@@ -91,24 +92,26 @@ class Policy:
     ) -> list[Finding]:
         """Validate and translate every error into a finding at the right line.
 
-        A value or key that MkDocs' reader refuses (an impossible date) is reported once: a
-        schema error on a date's format says the same, so it stands alone; any other schema
-        finding on it gives way to the refusal, which takes its hint.
+        A value or key that MkDocs' reader refuses (an impossible date, a number too long to
+        convert) is reported once: a schema error on a date's format says the same, so it
+        stands alone; any other schema finding on it gives way to the refusal, which takes
+        its hint.
         """
         locator = _Locator(yaml, document, instance)
         findings: list[Finding] = []
-        formats: set[Path_] = set()
+        formats: set[_Subject] = set()
         hints: dict[_Subject, str] = {}
         for error in self.validator.iter_errors(instance):
             for subject, finding in self._translate(path, error, locator):
-                if subject is None or not _is_refused(yaml, subject):
+                refusal = _refusal(yaml, subject)
+                if refusal is None:
                     findings.append(finding)
-                elif error.validator == "format":
+                elif error.validator == "format" and refusal.kind == "date":
                     findings.append(finding)
-                    formats.add(subject[1])
+                    formats.add(subject)
                 else:
                     hints.setdefault(subject, finding.hint)
-        return findings + _refused_dates(path, yaml, formats, hints)
+        return findings + _refused(path, yaml, formats, hints)
 
     def _translate(
         self, path: str, error: ValidationError, where: _Locator
@@ -251,34 +254,45 @@ class Policy:
 _Subject = tuple[str, Path_]
 
 
-def _is_refused(yaml: LoadedYaml, subject: _Subject) -> bool:
+def _refusal(yaml: LoadedYaml, subject: _Subject | None) -> Refusal | None:
+    """Why MkDocs' reader refuses the value or key a schema finding is about, if it does."""
+    if subject is None:
+        return None
     kind, where = subject
-    return where in (yaml.refused if kind == "value" else yaml.refused_keys)
+    return (yaml.refused if kind == "value" else yaml.refused_keys).get(where)
 
 
-def _refused_dates(
-    path: str, yaml: LoadedYaml, reported: set[Path_], hints: dict[_Subject, str]
+def _refused(
+    path: str, yaml: LoadedYaml, reported: set[_Subject], hints: dict[_Subject, str]
 ) -> list[Finding]:
-    """A finding for each impossible plain date, as a value whose format the schema did not
-    report or as a key; once per place written, however many aliases reuse it. ``hints``
-    are those of the schema findings each one replaces."""
+    """A finding for each value or key MkDocs' reader refuses, but a date whose format the
+    schema reported; once per place written, however many aliases reuse it. ``hints`` are
+    those of the schema findings each one replaces."""
     places = [
-        (where, f"{dotted(p)}: '{value_at(yaml.data, p)}'", "value", hints.get(("value", p)))
-        for p, where in yaml.refused.items() if p not in reported
+        (r, f"{dotted(p)}: {_short(value_at(yaml.data, p))}", "value", hints.get(("value", p)))
+        for p, r in yaml.refused.items() if ("value", p) not in reported
     ] + [
-        (where, f"key '{dotted(p)}'", "key", hints.get(("key", p)))
-        for p, where in yaml.refused_keys.items()
+        (r, f"key {_short(dotted(p))}", "key", hints.get(("key", p)))
+        for p, r in yaml.refused_keys.items()
     ]
-    findings: dict[tuple[int, int], Finding] = {}
-    for where, what, kind, hint in places:
-        findings.setdefault((where.line, where.column), Finding(
+    findings: dict[Position, Finding] = {}
+    for refusal, what, kind, hint in places:
+        if refusal.kind == "number":
+            rule = "invalid-value"
+            problem = (f"is a whole number of more than {sys.get_int_max_str_digits():,} "
+                       "digits, which Python does not convert")
+            fix = f"put the {kind} in quotes to keep it as text"
+        else:
+            rule, problem = "invalid-format", "reads as a date that does not exist"
+            fix = f"write a real calendar date, or put the {kind} in quotes to keep it as text"
+        where = refusal.position
+        findings.setdefault(where, Finding(
             path,
             where.line,
-            "invalid-format",
+            rule,
             Level.ERROR,
-            f"{what} reads as a date that does not exist, and MkDocs then drops the whole "
-            "front matter into the page",
-            hint or f"write a real calendar date, or put the {kind} in quotes to keep it as text",
+            f"{what} {problem}, and MkDocs then drops the whole front matter into the page",
+            hint or fix,
             where.column,
         ))
     return list(findings.values())

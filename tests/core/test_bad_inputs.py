@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -129,6 +130,14 @@ CASES = [
         "invalid-format",
         at("2026-02-30: the day"),
         1,
+    ),
+    Case(
+        "whole number too long for MkDocs' YAML reader, which drops the front matter",
+        replace("tags: [database, failover]",
+                f"tags: [database, {'9' * (sys.get_int_max_str_digits() + 1)}]"),
+        "invalid-value",
+        at("tags: [database, 999"),
+        18,
     ),
     Case(
         "times out of order",

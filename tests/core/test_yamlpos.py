@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+
+from postmortems.positions import Refusal
 from postmortems.yamlpos import MAX_NODES, Position, load_yaml
 
 
@@ -20,11 +23,29 @@ def test_plain_values_that_read_as_impossible_dates_are_noted() -> None:
         "real: 2026-02-28\nword: 2026-02-30x\nblock: |\n  2026-02-30\n",
         line_offset=1,
     )
-    assert loaded.refused == {("tags", 1): Position(2, 11), ("at",): Position(3, 5)}
+    assert loaded.refused == {
+        ("tags", 1): Refusal(Position(2, 11), "date"),
+        ("at",): Refusal(Position(3, 5), "date"),
+    }
     assert loaded.data["tags"] == ["a", "2026-02-30"]
     # An explicit tag says what it is, and YAML readers keep it as text.
     assert load_yaml("tags: [!!str 2026-02-30, &a !!str 2026-02-30]\n").refused == {}
-    assert load_yaml("at: &a 2026-02-30\n").refused == {("at",): Position(1, 5)}
+    assert load_yaml("at: &a 2026-02-30\n").refused == {("at",): Refusal(Position(1, 5), "date")}
+
+
+def test_whole_numbers_too_long_to_convert_are_noted() -> None:
+    limit = sys.get_int_max_str_digits()
+    big, most = "9" * (limit + 1), "9" * limit
+    loaded = load_yaml(
+        f"a: {big}\nb: [-1_{big}, '{big}', !!str {big}, {most}, 0x{big}, {big}.5]\n"
+        f"? {big}\n: x\n"
+    )
+    assert loaded.refused == {
+        ("a",): Refusal(Position(1, 4), "number"),
+        ("b", 0): Refusal(Position(2, 5), "number"),
+    }
+    assert loaded.refused_keys == {(big,): Refusal(Position(3, 3), "number")}
+    assert loaded.data["a"] == big and loaded.problems == []
 
 
 def test_timestamps_stay_strings() -> None:
