@@ -82,6 +82,35 @@ def test_a_suppression_in_a_front_matter_value_is_recorded(project: Project) -> 
     ]
 
 
+def test_suppressions_in_a_folded_value_are_placed_where_written(project: Project) -> None:
+    text = VALID_POSTMORTEM.replace(
+        "  summary: The promoted replica kept the default limit of 100 connections.",
+        "  summary: >\n"
+        "    The promoted replica kept the default limit of 100 connections.\n\n"
+        "    <!-- blameless-ignore agent: quoting the vendor's report -->\n"
+        "    Their engineer forgot to renew it.\n\n"
+        "    The limit stayed. <!-- blameless-ignore judgement -->\n"
+        "    It was human error.",
+    )
+    project.incident("a.md", text)
+    lines = text.split("\n")
+
+    def at(needle: str) -> tuple[int, int]:
+        number = next(i for i, t in enumerate(lines, 1) if needle in t)
+        return number, lines[number - 1].index(needle) + 1
+
+    run = run_cli("check", "--format", "json", cwd=project.root)
+    assert [(s["line"], s["column"], s["rule"]) for s in run.json["suppressions"]] == [
+        (*at("Their engineer forgot"), "agent/oversight")
+    ]
+    meta = [f for f in run.json["findings"] if f["category"] == "suppression"]
+    assert [(f["line"], f["column"], f["rule"]) for f in meta] == [
+        (*at("<!-- blameless-ignore judgement"), "blameless/suppression-without-reason")
+    ]
+    cached = run_cli("check", "--format", "json", cwd=project.root)
+    assert cached.json["suppressions"] == run.json["suppressions"]
+
+
 def test_build_logs_language_findings_and_fails_on_errors(project: Project) -> None:
     project.incident("a.md", VALID_POSTMORTEM.replace(BLAME, "This was human error."))
     proc = run_mkdocs("build", cwd=project.root)
