@@ -111,6 +111,25 @@ def test_suppressions_in_a_folded_value_are_placed_where_written(project: Projec
     assert cached.json["suppressions"] == run.json["suppressions"]
 
 
+def test_a_known_name_is_one_name_whatever_the_whitespace_in_it(project: Project) -> None:
+    # "Will" alone is a common word, not a name: only the whole name counts.
+    text = VALID_POSTMORTEM.replace("authors: [sre-team]", "authors: [Will Smith]")
+    line = text.split("\n").index(BLAME) + 1
+    found = {}
+    for gap in (" ", "  ", "\t", "\n"):
+        sentence = f"Will{gap}Smith forgot to renew the certificate."
+        project.incident("a.md", text.replace(BLAME, sentence))
+        run = run_cli("check", "--format", "json", cwd=project.root)
+        found[gap] = [(f["rule"], f["line"], f["column"], f["end_column"], f["match"])
+                      for f in run.json["findings"] if f["rule"].startswith(("agent/", "names/"))]
+    for gap, end in ((" ", 11), ("  ", 12), ("\t", 11), ("\n", 5)):
+        person_end = end + len(" forgot") if gap != "\n" else end
+        assert found[gap] == [
+            ("agent/oversight", line, 1, person_end, "Will Smith forgot"),
+            ("names/person-named", line, 1, end, "Will Smith"),
+        ], repr(gap)
+
+
 def test_build_logs_language_findings_and_fails_on_errors(project: Project) -> None:
     project.incident("a.md", VALID_POSTMORTEM.replace(BLAME, "This was human error."))
     proc = run_mkdocs("build", cwd=project.root)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from postmortems.findings import Level
 from postmortems.language import LanguageChecker, LanguageSettings, names_from_postmortem
-from postmortems.language.names import known_names
+from postmortems.language.names import NameFinder, known_names
 
 from .conftest import ROOT, RULES
 
@@ -70,6 +70,13 @@ def test_names_match_case_sensitively_as_words() -> None:
     found = checker.check(text, "x.md", known_names=names).findings
     assert [f.match for f in found] == ["Mark Twain", "Priya"]
     assert checker.check("priya restarted it.", "x.md", known_names=names).findings == []
+
+
+def test_name_finder_takes_the_words_of_a_name_apart_by_any_whitespace() -> None:
+    finder = NameFinder(["Priya  Raman", "Ana\tLima"])
+    text = "Priya Raman and Ana\nLima replied."
+    assert [m.span() for m in finder.pattern.finditer(text)] == [(0, 11), (16, 24)]
+    assert (m := finder.search(text, 1)) is not None and m.span() == (16, 24)
 
 
 def test_unknown_capitalised_word_at_sentence_start_is_not_a_name() -> None:

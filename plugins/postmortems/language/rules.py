@@ -42,10 +42,11 @@ _UPPER = "A-ZÀ-ÖØ-Þ"
 _LOWER = "a-zà-öø-ÿ"
 _WORD = rf"[{_UPPER}][{_LOWER}'’]*[{_LOWER}]"
 # A name: one or two capitalised words ("Dana", "Dana Reyes"), an initial and a surname
-# ("J Birchall", "J. Birchall"), a user name with digits ("MacFan4000") or a handle.
+# ("J Birchall", "J. Birchall"), a user name with digits ("MacFan4000") or a handle. The
+# words of a name are apart by any whitespace, a line break of a wrapped paragraph too.
 _NAME_TOKEN = (
-    rf"(?-i:{_WORD}(?:[ ]{_WORD})?"
-    rf"|[{_UPPER}]\.?[ ]{_WORD}"
+    rf"(?-i:{_WORD}(?:\s+{_WORD})?"
+    rf"|[{_UPPER}]\.?\s+{_WORD}"
     rf"|[{_UPPER}][A-Za-z]*[{_LOWER}][A-Za-z]*[0-9]+"
     r"|@?[a-z][a-z0-9]*[._][a-z0-9][a-z0-9._]*[a-z0-9])"
 )
