@@ -111,6 +111,23 @@ def test_suppressions_in_a_folded_value_are_placed_where_written(project: Projec
     assert cached.json["suppressions"] == run.json["suppressions"]
 
 
+def test_a_suppression_comment_after_escapes_is_reported_where_written(
+    project: Project,
+) -> None:
+    value = ('"Caf\\xE9 \\xE9\\xE8\\xEA\\u00e9 limit. <!-- blameless-ignore judgement -->'
+             ' It was human error."')
+    text = VALID_POSTMORTEM.replace(
+        "  summary: The promoted replica kept the default limit of 100 connections.",
+        f"  summary: {value}",
+    )
+    project.incident("a.md", text)
+    line = next(i for i, t in enumerate(text.split("\n"), 1) if "<!--" in t)
+    column = text.split("\n")[line - 1].index("<!--") + 1
+    run = run_cli("check", "--format", "json", cwd=project.root)
+    assert [(f["line"], f["column"]) for f in run.json["findings"]
+            if f["rule"] == "blameless/suppression-without-reason"] == [(line, column)]
+
+
 def test_a_known_name_is_one_name_whatever_the_whitespace_in_it(project: Project) -> None:
     # "Will" alone is a common word, not a name: only the whole name counts.
     text = VALID_POSTMORTEM.replace("authors: [sre-team]", "authors: [Will Smith]")
