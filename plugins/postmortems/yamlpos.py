@@ -9,6 +9,7 @@ that the JSON Schema checks their format, and (d) bound the work an alias bomb c
 from __future__ import annotations
 
 import re
+import sys
 from bisect import bisect_right
 from typing import Any
 
@@ -105,7 +106,7 @@ class _Builder:
     def _refusal(self, node: yaml.ScalarNode) -> Refusal | None:
         """Whether a YAML 1.1 reader takes this scalar for a whole number or (plain) a date
         or time that it cannot convert, and so refuses the whole document."""
-        if not _converts_as_int(self.loader, node):
+        if not _converts_as_int(node):
             return Refusal(self.pos(node), "number")
         if not node.style and not _converts_as_timestamp(self.loader, node) \
                 and not self._tagged(node):
@@ -200,17 +201,24 @@ _TIMESTAMP = _implicit("tag:yaml.org,2002:timestamp")
 _INT = _implicit(_INT_TAG)
 
 
-def _converts_as_int(loader: _StringTimestampLoader, node: yaml.ScalarNode) -> bool:
+def _converts_as_int(node: yaml.ScalarNode) -> bool:
     """False for a whole number a YAML 1.1 reader cannot convert: one of more digits than
-    Python converts (4,300 unless configured otherwise)."""
+    Python converts (4,300 unless configured otherwise).
+
+    Decided from the digit count, without converting: a long base-60 value such as
+    ``1:59:59:...`` converts part by part, which takes time quadratic in its length.
+    """
     if node.tag != _INT_TAG or len(node.value) <= MAX_NUMBER_DIGITS \
             or not _INT.match(node.value):
         return True
-    try:
-        yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
-    except ValueError:
-        return False
-    return True
+    limit = sys.get_int_max_str_digits()
+    if limit == 0:
+        return True
+    value = node.value.replace("_", "").lstrip("+-")
+    if value.startswith(("0b", "0x", "0")):
+        return True  # binary, hexadecimal, octal (and 0): bases Python converts at any length
+    # Base 60: every part after the first is at most two digits; the first is converted alone.
+    return len(value.split(":", 1)[0]) <= limit
 
 
 def _converts_as_timestamp(loader: _StringTimestampLoader, node: yaml.ScalarNode) -> bool:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import sys
 
+import pytest
+import yaml
+
 from postmortems.positions import Refusal
 from postmortems.yamlpos import MAX_NODES, Position, load_yaml
 
@@ -46,6 +49,39 @@ def test_whole_numbers_too_long_to_convert_are_noted() -> None:
     }
     assert loaded.refused_keys == {(big,): Refusal(Position(3, 3), "number")}
     assert loaded.data["a"] == big and loaded.problems == []
+
+
+def _int_converts(text: str) -> bool:
+    """What a YAML reader decides, by converting: whether ``text`` loads as a number."""
+    try:
+        yaml.safe_load(f"v: {text}\n")
+    except ValueError:
+        return False
+    return True
+
+
+def test_whole_numbers_are_refused_by_digit_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    limit = sys.get_int_max_str_digits()
+    big, most = "9" * (limit + 1), "9" * limit
+    cases = [
+        big, most, f"-{big}", f"+{most}", f"1_{most}", f"{most[:-1]}_9",
+        f"{big}:30", f"{most}:30", f"{most}:59:05", "1" + ":59" * 3000,
+        f"0x{big}", f"-0b{'1' * (limit + 1)}", f"0{'7' * (limit + 1)}", "1" * 70,
+    ]
+    expected = {text: _int_converts(text) for text in cases}
+    assert not expected[big] and not expected[f"{big}:30"] and expected[f"{most}:30"]
+    long_base60 = "1" + ":59" * 160_000  # 480 KB: converting it part by part takes seconds
+
+    def no_conversion(*args: object) -> None:
+        raise AssertionError("a long whole number was converted to decide whether it converts")
+
+    monkeypatch.setattr(yaml.constructor.SafeConstructor, "construct_yaml_int", no_conversion)
+    for text, converts in expected.items():
+        assert (load_yaml(f"v: {text}\n").refused == {}) is converts, text[:20]
+    loaded = load_yaml(f"tags: [{long_base60}]\n")
+    assert loaded.refused == {} and loaded.data == {"tags": [long_base60]}
+    monkeypatch.setattr(sys, "get_int_max_str_digits", lambda: 0)  # 0: no limit
+    assert load_yaml(f"v: {big}\nw: {big}:30\n").refused == {}
 
 
 def test_timestamps_stay_strings() -> None:
