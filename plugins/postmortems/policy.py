@@ -98,20 +98,28 @@ class Policy:
         its hint.
         """
         locator = _Locator(yaml, document, instance)
+        translated = [
+            (error.validator, subject, finding)
+            for error in self.validator.iter_errors(instance)
+            for subject, finding in self._translate(path, error, locator)
+        ]
+        formats = {
+            subject for validator, subject, _ in translated
+            if validator == "format" and (refusal := _refusal(yaml, subject)) is not None
+            and refusal.kind == "date"
+        }
+        reported = _reported_refusals(yaml, formats)
         findings: list[Finding] = []
-        formats: set[_Subject] = set()
         hints: dict[_Subject, str] = {}
-        for error in self.validator.iter_errors(instance):
-            for subject, finding in self._translate(path, error, locator):
-                refusal = _refusal(yaml, subject)
-                if refusal is None:
-                    findings.append(finding)
-                elif error.validator == "format" and refusal.kind == "date":
-                    findings.append(finding)
-                    formats.add(subject)
-                else:
-                    hints.setdefault(subject, finding.hint)
-        return findings + _refused(path, yaml, formats, hints)
+        for _, subject, finding in translated:
+            # A schema finding gives way only to a refusal reported for that same value or
+            # key; an alias of a refused value keeps its own (the refusal is reported once,
+            # at the first path that reaches it).
+            if subject is not None and subject in reported:
+                hints.setdefault(subject, finding.hint)
+            else:
+                findings.append(finding)
+        return findings + _refused(path, yaml, reported, hints)
 
     def _translate(
         self, path: str, error: ValidationError, where: _Locator
@@ -262,20 +270,34 @@ def _refusal(yaml: LoadedYaml, subject: _Subject | None) -> Refusal | None:
     return (yaml.refused if kind == "value" else yaml.refused_keys).get(where)
 
 
+def _reported_refusals(yaml: LoadedYaml, formats: set[_Subject]) -> dict[_Subject, Refusal]:
+    """The value or key each refusal is reported for: the first one written at its place
+    (however many aliases reuse it), but a date whose format the schema reported."""
+    subjects: list[tuple[_Subject, Refusal]] = [
+        (("value", p), r) for p, r in yaml.refused.items() if ("value", p) not in formats
+    ] + [(("key", p), r) for p, r in yaml.refused_keys.items()]
+    first: dict[Position, tuple[_Subject, Refusal]] = {}
+    for subject, refusal in subjects:
+        first.setdefault(refusal.position, (subject, refusal))
+    return dict(first.values())
+
+
 def _refused(
-    path: str, yaml: LoadedYaml, reported: set[_Subject], hints: dict[_Subject, str]
+    path: str, yaml: LoadedYaml, reported: dict[_Subject, Refusal], hints: dict[_Subject, str]
 ) -> list[Finding]:
-    """A finding for each value or key MkDocs' reader refuses, but a date whose format the
-    schema reported; once per place written, however many aliases reuse it. ``hints`` are
-    those of the schema findings each one replaces."""
+    """A finding for each value or key MkDocs' reader refuses, as ``_reported_refusals``
+    chose them. ``hints`` are those of the schema findings each one replaces."""
     places = [
-        (r, f"{dotted(p)}: {_short(value_at(yaml.data, p))}", "value", hints.get(("value", p)))
-        for p, r in yaml.refused.items() if ("value", p) not in reported
-    ] + [
-        (r, f"key {_short(dotted(p))}", "key", hints.get(("key", p)))
-        for p, r in yaml.refused_keys.items()
+        (
+            r,
+            f"{dotted(p)}: {_short(value_at(yaml.data, p))}" if kind == "value"
+            else f"key {_short(dotted(p))}",
+            kind,
+            hints.get((kind, p)),
+        )
+        for (kind, p), r in reported.items()
     ]
-    findings: dict[Position, Finding] = {}
+    findings: list[Finding] = []
     for refusal, what, kind, hint in places:
         if refusal.kind == "number":
             rule = "invalid-value"
@@ -286,7 +308,7 @@ def _refused(
             rule, problem = "invalid-format", "reads as a date that does not exist"
             fix = f"write a real calendar date, or put the {kind} in quotes to keep it as text"
         where = refusal.position
-        findings.setdefault(where, Finding(
+        findings.append(Finding(
             path,
             where.line,
             rule,
@@ -295,7 +317,7 @@ def _refused(
             hint or fix,
             where.column,
         ))
-    return list(findings.values())
+    return findings
 
 
 class _Locator:

@@ -278,6 +278,20 @@ def test_an_impossible_date_reused_by_aliases_is_one_error(project: Project) -> 
             if f["rule"] == "invalid-format"] == [(13, 8)]
 
 
+def test_a_schema_finding_on_an_alias_of_a_refused_date_stays(project: Project) -> None:
+    # The refusal is reported once, for the tag; the status that reuses the date is not
+    # the tag, so its enum finding (and hint) is not folded into the tag's refusal.
+    project.incident(NAME, VALID_POSTMORTEM.replace("status: final\n", "").replace(
+        "tags: [database, failover]", "tags: [database, &x 2026-02-30]\nstatus: *x"))
+    run = run_cli("check", "--format", "json", cwd=project.root)
+    found = {(f["line"], f["column"]): f for f in run.json["findings"] if f["line"] in (12, 13)}
+    assert {k: f["rule"] for k, f in found.items()} == {
+        (12, 18): "invalid-format", (13, 1): "invalid-value"}
+    assert "reads as a date that does not exist" in found[12, 18]["message"]
+    assert "write a real calendar date" in found[12, 18]["hint"]
+    assert "final: agreed" in found[13, 1]["hint"]
+
+
 @pytest.mark.parametrize(
     ("old", "new", "column", "hint"),
     [
