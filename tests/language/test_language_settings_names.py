@@ -79,6 +79,21 @@ def test_name_finder_takes_the_words_of_a_name_apart_by_any_whitespace() -> None
     assert (m := finder.search(text, 1)) is not None and m.span() == (16, 24)
 
 
+def test_a_name_capture_joins_words_only_on_one_line_and_close_together() -> None:
+    def matches(text: str) -> list[tuple[str, int, int]]:
+        return [(f.match, f.line, f.column) for f in make().check(text, "x.md").findings
+                if f.rule.startswith("names/")]
+
+    # Two spaces or a tab are still one name.
+    assert matches("Dana  Reyes restarted the pods.") == [("Dana Reyes", 1, 1)]
+    assert matches("Dana\tReyes restarted the pods.") == [("Dana Reyes", 1, 1)]
+    # Hidden text (inline code here) is blanked to spaces: it does not join the words.
+    assert matches("Dana `kubectl` Reyes restarted the pods.") == []
+    # A line break ends the name: each line's words are checked on their own line.
+    assert matches("We paged Dana\nThe pager failed.") == [("paged Dana", 1, 4)]
+    assert matches("The handover went from Priya\nDana restarted the pods.") == [("Dana", 2, 1)]
+
+
 def test_unknown_capitalised_word_at_sentence_start_is_not_a_name() -> None:
     checker = make()
     assert checker.check("Deployed the fix without review.", "x.md").findings == []
