@@ -244,3 +244,17 @@ def test_a_key_in_a_front_matter_value_leaves_no_suggestion(project: Project) ->
     [slip] = [f for f in run.json["findings"] if f["rule"] == "agent/accidental-action"]
     assert slip["suggestions"] == []
     assert any(f["rule"] == "secret/private-key" for f in run.json["findings"])
+
+
+def test_a_secret_allow_suppression_carries_the_secrets_column(project: Project) -> None:
+    token = "ghp_Zk3Qx9Lm2Vb7Nw4Tr8Yp1Hs6Jd5Fg0Ca2Ue9Wk"
+    written = f"The log quoted `{token}`. <!-- secret-allow: revoked test token -->"
+    text = VALID_POSTMORTEM.replace(BLAME, written)
+    project.incident("a.md", text)
+    line = text.split("\n").index(written) + 1
+    run = run_cli("check", "--format", "json", cwd=project.root)
+    assert token not in run.stdout
+    assert [(s["line"], s["column"], s["rule"], s["reason"])
+            for s in run.json["suppressions"] if s["rule"].startswith("secret/")] == [
+        (line, written.index(token) + 1, "secret/github-token", "revoked test token")
+    ]

@@ -175,3 +175,10 @@ def test_name_finder_finds_what_its_regex_finds() -> None:
         half = len(text) // 2
         m, r = finder.search(text, 0, half), finder.pattern.search(text, 0, half)
         assert (m and m.span()) == (r and r.span())
+
+
+def test_known_names_know_a_name_whatever_the_whitespace_in_it() -> None:
+    names = known_names(["Priya Raman"], make().rules)
+    assert names.knows("Priya Raman") and names.knows("Priya  Raman")
+    assert names.knows("Priya\tRaman") and names.knows("Priya\nRaman")
+    assert not names.knows("PriyaRaman") and not names.knows("Priya Ramanujan")
