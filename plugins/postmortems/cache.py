@@ -265,7 +265,7 @@ class Entry:
         """The findings with suppressions, the case, the front matter and the context fields
         with their positions, as JSON."""
         findings = [[f.to_dict() for f in self.findings],
-                    [[s.path, s.line, s.rule, s.reason] for s in self.suppressions]]
+                    [[s.path, s.line, s.rule, s.reason, s.column] for s in self.suppressions]]
         context = _dumps([self.context, [list(p) for p in self.positions]])
         return (_dumps(findings), _dumps(self.case), _dumps(self.meta), context)
 

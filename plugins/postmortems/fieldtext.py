@@ -70,9 +70,12 @@ def align_value(
 
     Each value character is matched to the next written character equal to it, passing
     whitespace (indentation, folded line breaks) and at most a few other characters (quotes,
-    escapes); a character with no match keeps the current position. Linear in the length.
+    escapes); in a double-quoted value an escape is the character it stands for. A character
+    with no match keeps the current position. Linear in the length.
     """
     source = _written(lines, start, end, style)
+    if style == '"':
+        source = _unescaped(source)
     # The index of the first non-whitespace character at or after each position.
     after = [len(source)] * (len(source) + 1)
     for k in range(len(source) - 1, -1, -1):
@@ -113,6 +116,39 @@ def _written(
         if number != end.line:
             source.append(("\n", number, len(text) + 1))
     return source
+
+
+#: A double-quoted scalar's escapes of one character after the backslash, and the number
+#: of hex digits after ``x``, ``u`` and ``U``.
+_ESCAPES = {"0": "\0", "a": "\a", "b": "\b", "t": "\t", "\t": "\t", "n": "\n", "v": "\v",
+            "f": "\f", "r": "\r", "e": "\x1b", " ": " ", '"': '"', "/": "/", "\\": "\\",
+            "N": "\x85", "_": "\xa0", "L": "\u2028", "P": "\u2029"}
+_HEX_DIGITS = {"x": 2, "u": 4, "U": 8}
+
+
+def _unescaped(source: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """A double-quoted scalar's written characters with each escape as the character it
+    stands for, placed at its backslash (at the character itself when written, as in
+    ``\\"``): a run of escapes (``\\xE9\\xE9\\xE9``, as ``yaml.dump`` writes text that is
+    not ASCII) is then matched like plain text."""
+    out: list[tuple[str, int, int]] = []
+    i = 0
+    while i < len(source):
+        char, line, column = source[i]
+        code = source[i + 1][0] if char == "\\" and i + 1 < len(source) else ""
+        digits = "".join(c for c, _, _ in source[i + 2 : i + 2 + _HEX_DIGITS.get(code, 0)])
+        if code in _ESCAPES:
+            out.append(source[i + 1] if _ESCAPES[code] == code else (_ESCAPES[code], line, column))
+            i += 2
+        elif code in _HEX_DIGITS and len(digits) == _HEX_DIGITS[code] \
+                and all(c in "0123456789abcdefABCDEF" for c in digits) \
+                and int(digits, 16) <= 0x10FFFF:
+            out.append((chr(int(digits, 16)), line, column))
+            i += 2 + len(digits)
+        else:  # a plain character, or an escaped line break (YAML drops it)
+            out.append(source[i])
+            i += 1
+    return out
 
 
 def _past_properties(source: list[tuple[str, int, int]], style: str | None) -> int:

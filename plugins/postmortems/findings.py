@@ -95,12 +95,16 @@ class Finding:
 
 @dataclass(frozen=True)
 class Suppression:
-    """A finding that an author silenced on purpose, with the reason they gave."""
+    """A finding that an author silenced on purpose, with the reason they gave.
+
+    ``line`` and ``column`` are where the silenced finding is, as for :class:`Finding`.
+    """
 
     path: str
     line: int
     rule: str
     reason: str
+    column: int = 0
 
 
 def fails(findings: Iterable[Finding], *, strict: bool = False) -> bool:

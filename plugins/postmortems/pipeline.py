@@ -418,7 +418,8 @@ class Checker:
             pm.findings = _masked(pm.findings, source.text, secrets.hits)
             pm.findings.extend(secretscan.to_finding(hit, pm.path) for hit in secrets.hits)
             pm.suppressions.extend(
-                Suppression(pm.path, a.hit.line, a.hit.rule, a.reason) for a in secrets.allowed
+                Suppression(pm.path, a.hit.line, a.hit.rule, a.reason, a.hit.column)
+                for a in secrets.allowed
             )
         return pm
 

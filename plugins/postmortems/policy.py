@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ from .errors import ConfigurationError
 from .findings import Finding, Level
 from .formats import format_checker
 from .markdown import Body
-from .positions import LoadedYaml, dotted, value_at
+from .positions import LoadedYaml, Path_, Position, Refusal, dotted, value_at
 
 _REQUIRED = re.compile(r"^'(?P<name>.+)' is a required property$")
 _TYPE_NAMES = {
@@ -89,34 +90,62 @@ class Policy:
     def validate(
         self, path: str, instance: dict[str, Any], yaml: LoadedYaml, document: Body
     ) -> list[Finding]:
-        """Validate and translate every error into a finding at the right line."""
-        locator = _Locator(yaml, document, instance)
-        findings: list[Finding] = []
-        formats: set[tuple[Any, ...]] = set()
-        for error in self.validator.iter_errors(instance):
-            findings.extend(self._translate(path, error, locator))
-            if error.validator == "format":
-                formats.add(tuple(error.absolute_path)[1:])
-        return findings + _refused_dates(path, yaml, formats)
+        """Validate and translate every error into a finding at the right line.
 
-    def _translate(self, path: str, error: ValidationError, where: _Locator) -> Iterator[Finding]:
+        A value or key that MkDocs' reader refuses (an impossible date, a number too long to
+        convert) is reported once: a schema error on a date's format says the same, so it
+        stands alone; any other schema finding on it gives way to the refusal, which takes
+        its hint.
+        """
+        locator = _Locator(yaml, document, instance)
+        translated = [
+            (error.validator, subject, finding)
+            for error in self.validator.iter_errors(instance)
+            for subject, finding in self._translate(path, error, locator)
+        ]
+        formats = {
+            subject for validator, subject, _ in translated
+            if validator == "format" and (refusal := _refusal(yaml, subject)) is not None
+            and refusal.kind == "date"
+        }
+        reported = _reported_refusals(yaml, formats)
+        findings: list[Finding] = []
+        hints: dict[_Subject, str] = {}
+        for _, subject, finding in translated:
+            # A schema finding gives way only to a refusal reported for that same value or
+            # key; an alias of a refused value keeps its own (the refusal is reported once,
+            # at the first path that reaches it).
+            if subject is not None and subject in reported:
+                hints.setdefault(subject, finding.hint)
+            else:
+                findings.append(finding)
+        return findings + _refused(path, yaml, reported, hints)
+
+    def _translate(
+        self, path: str, error: ValidationError, where: _Locator
+    ) -> Iterator[tuple[_Subject | None, Finding]]:
+        """Each finding of ``error`` with the front-matter value or key it is about."""
         data_path = tuple(error.absolute_path)
         schema = error.schema if isinstance(error.schema, dict) else {}
         hint = str(schema.get("x-hint", ""))
         if data_path[:1] == ("sections",):
-            yield from self._section_finding(path, error, data_path, schema, where)
+            for finding in self._section_finding(path, error, data_path, schema, where):
+                yield None, finding
             return
         field_path = data_path[1:]
         label = dotted(field_path)
         line, column = where.field(field_path)
         value = error.instance
+        subject: _Subject = ("value", field_path)
         match error.validator:
             case "required":
                 name = _missing_name(error)
                 sub = schema.get("properties", {}).get(name, {})
                 hint = str(sub.get("x-hint", "")) or f"add '{name}:' to the front matter"
                 message = f"{label}: '{name}' is required" if label else f"'{name}' is required"
-                yield Finding(path, line, "required-field", Level.ERROR, message, hint, column)
+                yield None, Finding(
+                    path, line, "required-field", Level.ERROR, message, hint, column
+                )
             case "additionalProperties":
                 known = list(schema.get("properties", {}))
                 for key in sorted(set(value) - set(known)):
@@ -128,7 +157,7 @@ class Policy:
                         else f"known keys: {', '.join(known)}"
                     )
                     prefix = f"{label}: " if label else ""
-                    yield Finding(
+                    yield ("key", (*field_path, key)), Finding(
                         path,
                         key_line,
                         "unknown-key",
@@ -141,7 +170,7 @@ class Policy:
                 expected = error.validator_value
                 names = [expected] if isinstance(expected, str) else list(expected)
                 wanted = " or ".join(_TYPE_NAMES.get(n, n) for n in names)
-                yield Finding(
+                yield subject, Finding(
                     path,
                     line,
                     "wrong-type",
@@ -157,7 +186,7 @@ class Policy:
                 choices = ", ".join(str(a) for a in allowed)
                 close = _unambiguous_match(str(value), [str(a) for a in allowed])
                 fix = f"did you mean '{close}'? " if close else ""
-                yield Finding(
+                yield subject, Finding(
                     path,
                     line,
                     "invalid-value",
@@ -167,7 +196,7 @@ class Policy:
                     column,
                 )
             case "format":
-                yield Finding(
+                yield subject, Finding(
                     path,
                     line,
                     "invalid-format",
@@ -178,7 +207,7 @@ class Policy:
                 )
             case _:
                 message = str(schema.get("x-message") or _plain(error))
-                yield Finding(
+                yield subject, Finding(
                     path, line, "invalid-value", Level.ERROR, f"{label}: {message}", hint, column
                 )
 
@@ -229,28 +258,66 @@ class Policy:
         )
 
 
-def _refused_dates(
-    path: str, yaml: LoadedYaml, reported: set[tuple[Any, ...]]
+#: What a schema finding is about: ``("value", path)`` or ``("key", path of the key)``.
+_Subject = tuple[str, Path_]
+
+
+def _refusal(yaml: LoadedYaml, subject: _Subject | None) -> Refusal | None:
+    """Why MkDocs' reader refuses the value or key a schema finding is about, if it does."""
+    if subject is None:
+        return None
+    kind, where = subject
+    return (yaml.refused if kind == "value" else yaml.refused_keys).get(where)
+
+
+def _reported_refusals(yaml: LoadedYaml, formats: set[_Subject]) -> dict[_Subject, Refusal]:
+    """The value or key each refusal is reported for: the first one written at its place
+    (however many aliases reuse it), but a date whose format the schema reported."""
+    subjects: list[tuple[_Subject, Refusal]] = [
+        (("value", p), r) for p, r in yaml.refused.items() if ("value", p) not in formats
+    ] + [(("key", p), r) for p, r in yaml.refused_keys.items()]
+    first: dict[Position, tuple[_Subject, Refusal]] = {}
+    for subject, refusal in subjects:
+        first.setdefault(refusal.position, (subject, refusal))
+    return dict(first.values())
+
+
+def _refused(
+    path: str, yaml: LoadedYaml, reported: dict[_Subject, Refusal], hints: dict[_Subject, str]
 ) -> list[Finding]:
-    """A finding for each impossible plain date, as a value whose format the schema did not
-    report or as a key; once per place written, however many aliases reuse it."""
+    """A finding for each value or key MkDocs' reader refuses, as ``_reported_refusals``
+    chose them. ``hints`` are those of the schema findings each one replaces."""
     places = [
-        (where, f"{dotted(p)}: '{value_at(yaml.data, p)}'", "value")
-        for p, where in yaml.refused.items() if p not in reported
-    ] + [(where, f"key '{dotted(p)}'", "key") for p, where in yaml.refused_keys.items()]
-    findings: dict[tuple[int, int], Finding] = {}
-    for where, what, kind in places:
-        findings.setdefault((where.line, where.column), Finding(
+        (
+            r,
+            f"{dotted(p)}: {_short(value_at(yaml.data, p))}" if kind == "value"
+            else f"key {_short(dotted(p))}",
+            kind,
+            hints.get((kind, p)),
+        )
+        for (kind, p), r in reported.items()
+    ]
+    findings: list[Finding] = []
+    for refusal, what, kind, hint in places:
+        if refusal.kind == "number":
+            rule = "invalid-value"
+            problem = (f"is a whole number of more than {sys.get_int_max_str_digits():,} "
+                       "digits, which Python does not convert")
+            fix = f"put the {kind} in quotes to keep it as text"
+        else:
+            rule, problem = "invalid-format", "reads as a date that does not exist"
+            fix = f"write a real calendar date, or put the {kind} in quotes to keep it as text"
+        where = refusal.position
+        findings.append(Finding(
             path,
             where.line,
-            "invalid-format",
+            rule,
             Level.ERROR,
-            f"{what} reads as a date that does not exist, and MkDocs then drops the whole "
-            "front matter into the page",
-            f"write a real calendar date, or put the {kind} in quotes to keep it as text",
+            f"{what} {problem}, and MkDocs then drops the whole front matter into the page",
+            hint or fix,
             where.column,
         ))
-    return list(findings.values())
+    return findings
 
 
 class _Locator:

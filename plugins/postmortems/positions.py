@@ -17,6 +17,17 @@ class Position:
     column: int
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """Where a scalar starts that a YAML 1.1 reader converting values (MkDocs') cannot
+    convert, and so refuses the whole front matter for; ``kind`` is ``"date"`` for an
+    impossible date or time, ``"number"`` for a whole number of more digits than Python
+    converts (``sys.get_int_max_str_digits()``)."""
+
+    position: Position
+    kind: str
+
+
 @dataclass
 class YamlProblem:
     """A problem found while loading: syntax, duplicate key, unsupported value."""
@@ -37,11 +48,12 @@ class LoadedYaml:
     #: Where each scalar value starts, its YAML style (``'"'``, ``"'"``, ``"|"``, ``">"``
     #: or None for a plain scalar), and where it ends.
     values: dict[Path_, tuple[Position, str | None, Position]] = field(default_factory=dict)
-    #: Plain values that YAML 1.1 reads as a date or time but that are none (``2025-02-30``):
-    #: kept here as text, but a reader that converts dates (MkDocs') refuses the whole block.
-    refused: dict[Path_, Position] = field(default_factory=dict)
+    #: Values kept here as text that a reader converting values (MkDocs') refuses the whole
+    #: block for: plain values that YAML 1.1 reads as a date or time but that are none
+    #: (``2025-02-30``), and whole numbers too long for Python to convert.
+    refused: dict[Path_, Refusal] = field(default_factory=dict)
     #: The same for keys: the path of each such key (its mapping's path, then the key).
-    refused_keys: dict[Path_, Position] = field(default_factory=dict)
+    refused_keys: dict[Path_, Refusal] = field(default_factory=dict)
 
     def position_of(self, path: Path_) -> Position | None:
         """Position of ``path``, or of its nearest ancestor that has one."""

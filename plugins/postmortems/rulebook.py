@@ -133,8 +133,10 @@ _CORE: tuple[RuleInfo, ...] = (
     _rule(
         "invalid-value",
         "schema",
-        "A value outside the allowed choices, of the wrong form, or too short or long.",
-        "Use one of the allowed values named in the message.",
+        "A value outside the allowed choices, of the wrong form, or too short or long; also "
+        "an unquoted whole number too long for MkDocs' YAML reader, which refuses it.",
+        "Use one of the allowed values named in the message; quote a long number to keep it "
+        "as text.",
     ),
     _rule(
         "invalid-format",

@@ -9,12 +9,13 @@ that the JSON Schema checks their format, and (d) bound the work an alias bomb c
 from __future__ import annotations
 
 import re
+import sys
 from bisect import bisect_right
 from typing import Any
 
 import yaml
 
-from .positions import LoadedYaml, Path_, Position, YamlProblem, dotted, skip_properties
+from .positions import LoadedYaml, Path_, Position, Refusal, YamlProblem, dotted, skip_properties
 
 __all__ = ["MAX_DEPTH", "MAX_NODES", "LoadedYaml", "Position", "YamlProblem", "dotted",
            "load_yaml"]
@@ -98,15 +99,19 @@ class _Builder:
             return out
         if isinstance(node, yaml.ScalarNode):
             self.result.values[path] = (self.pos(node), node.style, self.position(node.end_mark))
-            if self._refused(node):
-                self.result.refused[path] = self.pos(node)
+            if refusal := self._refusal(node):
+                self.result.refused[path] = refusal
         return self._scalar(node)
 
-    def _refused(self, node: yaml.ScalarNode) -> bool:
-        """Whether a YAML 1.1 reader takes this plain scalar for a date or time it cannot
-        convert (and so refuses the whole document)."""
-        return not node.style and not _converts_as_timestamp(self.loader, node) \
-            and not self._tagged(node)
+    def _refusal(self, node: yaml.ScalarNode) -> Refusal | None:
+        """Whether a YAML 1.1 reader takes this scalar for a whole number or (plain) a date
+        or time that it cannot convert, and so refuses the whole document."""
+        if not _converts_as_int(node):
+            return Refusal(self.pos(node), "number")
+        if not node.style and not _converts_as_timestamp(self.loader, node) \
+                and not self._tagged(node):
+            return Refusal(self.pos(node), "date")
+        return None
 
     def _tagged(self, node: yaml.Node) -> bool:
         """Whether the node is written with an explicit tag (``!!str 2026-02-30``)."""
@@ -122,8 +127,8 @@ class _Builder:
         for key_node, value_node in node.value:
             key = self._scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
             if isinstance(key, str) and isinstance(key_node, yaml.ScalarNode) \
-                    and self._refused(key_node):
-                self.result.refused_keys.setdefault((*path, key), self.pos(key_node))
+                    and (refusal := self._refusal(key_node)):
+                self.result.refused_keys.setdefault((*path, key), refusal)
             if not isinstance(key, str):
                 self.result.problems.append(
                     YamlProblem(
@@ -179,13 +184,41 @@ class _Builder:
         )
 
 
-_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
-_TIMESTAMP = next(
-    regexp
-    for resolvers in yaml.SafeLoader.yaml_implicit_resolvers.values()
-    for tag, regexp in resolvers
-    if tag == "tag:yaml.org,2002:timestamp"
-)
+_INT_TAG = "tag:yaml.org,2002:int"
+_NUMBER_TAGS = (_INT_TAG, "tag:yaml.org,2002:float")
+
+
+def _implicit(wanted: str) -> re.Pattern[str]:
+    return next(
+        regexp
+        for resolvers in yaml.SafeLoader.yaml_implicit_resolvers.values()
+        for tag, regexp in resolvers
+        if tag == wanted
+    )
+
+
+_TIMESTAMP = _implicit("tag:yaml.org,2002:timestamp")
+_INT = _implicit(_INT_TAG)
+
+
+def _converts_as_int(node: yaml.ScalarNode) -> bool:
+    """False for a whole number a YAML 1.1 reader cannot convert: one of more digits than
+    Python converts (4,300 unless configured otherwise).
+
+    Decided from the digit count, without converting: a long base-60 value such as
+    ``1:59:59:...`` converts part by part, which takes time quadratic in its length.
+    """
+    if node.tag != _INT_TAG or len(node.value) <= MAX_NUMBER_DIGITS \
+            or not _INT.match(node.value):
+        return True
+    limit = sys.get_int_max_str_digits()
+    if limit == 0:
+        return True
+    value = node.value.replace("_", "").lstrip("+-")
+    if value.startswith(("0b", "0x", "0")):
+        return True  # binary, hexadecimal, octal (and 0): bases Python converts at any length
+    # Base 60: every part after the first is at most two digits; the first is converted alone.
+    return len(value.split(":", 1)[0]) <= limit
 
 
 def _converts_as_timestamp(loader: _StringTimestampLoader, node: yaml.ScalarNode) -> bool:

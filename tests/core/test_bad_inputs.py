@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -129,6 +130,14 @@ CASES = [
         "invalid-format",
         at("2026-02-30: the day"),
         1,
+    ),
+    Case(
+        "whole number too long for MkDocs' YAML reader, which drops the front matter",
+        replace("tags: [database, failover]",
+                f"tags: [database, {'9' * (sys.get_int_max_str_digits() + 1)}]"),
+        "invalid-value",
+        at("tags: [database, 999"),
+        18,
     ),
     Case(
         "times out of order",
@@ -267,6 +276,43 @@ def test_an_impossible_date_reused_by_aliases_is_one_error(project: Project) -> 
     run = run_cli("check", "--format", "json", cwd=project.root)
     assert [(f["line"], f["column"]) for f in run.json["findings"]
             if f["rule"] == "invalid-format"] == [(13, 8)]
+
+
+def test_a_schema_finding_on_an_alias_of_a_refused_date_stays(project: Project) -> None:
+    # The refusal is reported once, for the tag; the status that reuses the date is not
+    # the tag, so its enum finding (and hint) is not folded into the tag's refusal.
+    project.incident(NAME, VALID_POSTMORTEM.replace("status: final\n", "").replace(
+        "tags: [database, failover]", "tags: [database, &x 2026-02-30]\nstatus: *x"))
+    run = run_cli("check", "--format", "json", cwd=project.root)
+    found = {(f["line"], f["column"]): f for f in run.json["findings"] if f["line"] in (12, 13)}
+    assert {k: f["rule"] for k, f in found.items()} == {
+        (12, 18): "invalid-format", (13, 1): "invalid-value"}
+    assert "reads as a date that does not exist" in found[12, 18]["message"]
+    assert "write a real calendar date" in found[12, 18]["hint"]
+    assert "final: agreed" in found[13, 1]["hint"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "column", "hint"),
+    [
+        ("id: INC-2026-001", "id: 2026-02-30", 5, "ids look like INC-2026-014"),
+        ("status: final", "status: 2026-02-30", 9, "final: agreed"),
+        ("  production: true", "  production: 2026-02-30", 15, "as true or false"),
+        ("related: []", "related: []\n2026-02-30: the day it broke", 1, "known keys: id,"),
+    ],
+    ids=["id pattern", "status enum", "flag type", "unknown key"],
+)
+def test_an_impossible_date_the_schema_also_refuses_is_one_error(
+    project: Project, old: str, new: str, column: int, hint: str
+) -> None:
+    content = VALID_POSTMORTEM.replace(old, new)
+    project.incident(NAME, content)
+    run = run_cli("check", "--format", "json", cwd=project.root)
+    line = line_of(content, new.rsplit("\n", 1)[-1])
+    found = [f for f in run.json["findings"] if f["line"] == line]
+    assert [(f["rule"], f["column"]) for f in found] == [("invalid-format", column)]
+    assert "reads as a date that does not exist" in found[0]["message"]
+    assert hint in found[0]["hint"]
 
 
 def test_duplicate_id_across_two_files(project: Project) -> None:

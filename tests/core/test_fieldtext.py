@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 import yaml
@@ -29,6 +30,9 @@ STYLES = {
     ' limit, and \\\n              the on-call engineer forgot to raise it."',
     "single-quoted, a doubled quote ending a line": "  summary: 'The replica kept the"
     " ''default''\n              limit; the on-call engineer forgot to raise it.'",
+    "double-quoted, text that is not ASCII as escapes (as yaml.dump writes it)":
+    '  summary: "Caf\\xE9 na\\xEFve \\xE9\\xE8\\xEA\\u00e9\\U0001F600 \\u2014 the on-call engineer'
+    ' forgot to raise it."',
     "with a long anchor": "  summary: &a_long_anchor_name_here The on-call engineer forgot it.",
     "with an anchor and a tag": "  summary: !!str &anchor The on-call engineer forgot it.",
 }
@@ -72,6 +76,32 @@ def test_every_written_character_of_a_value_is_found_where_it_is_written() -> No
             column = offset - (field.text.rfind("\n", 0, offset) + 1) + 1
             file_line, file_column = field.place(line, column)
             assert lines[file_line - 1][file_column - 1] == char, (text, offset)
+
+
+_ESCAPE = re.compile(r'\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[^\n])')
+
+
+def test_characters_written_as_escapes_are_found_at_their_escapes() -> None:
+    words = ["the", "limit", "née", "é", "\u00e9\u00e8\u00ea", "😀", "—", "tab\there", '"dq"',
+             "back\\slash", "x" * 30]
+    rng = random.Random(11)
+    for _ in range(300):
+        value = " ".join(rng.choice(words) for _ in range(rng.randint(1, 25)))
+        text = yaml.safe_dump({"root_cause": {"summary": value}}, default_style='"',
+                              width=rng.randint(12, 60), allow_unicode=False)
+        [field] = _fields(text)
+        lines = ("\n" + text).split("\n")
+        for offset, char in enumerate(field.text):
+            if char.isspace():
+                continue
+            line = field.text.count("\n", 0, offset) + 1
+            column = offset - (field.text.rfind("\n", 0, offset) + 1) + 1
+            file_line, file_column = field.place(line, column)
+            written = lines[file_line - 1][file_column - 1 :]
+            escape = _ESCAPE.match(written)
+            assert written[0] == char or (
+                escape is not None and yaml.safe_load(f'"{escape.group()}"') == char
+            ), (text, offset)
 
 
 def test_a_value_with_no_text_of_its_own_gives_no_runs() -> None:

@@ -82,6 +82,76 @@ def test_a_suppression_in_a_front_matter_value_is_recorded(project: Project) -> 
     ]
 
 
+def test_suppressions_in_a_folded_value_are_placed_where_written(project: Project) -> None:
+    text = VALID_POSTMORTEM.replace(
+        "  summary: The promoted replica kept the default limit of 100 connections.",
+        "  summary: >\n"
+        "    The promoted replica kept the default limit of 100 connections.\n\n"
+        "    <!-- blameless-ignore agent: quoting the vendor's report -->\n"
+        "    Their engineer forgot to renew it.\n\n"
+        "    The limit stayed. <!-- blameless-ignore judgement -->\n"
+        "    It was human error.",
+    )
+    project.incident("a.md", text)
+    lines = text.split("\n")
+
+    def at(needle: str) -> tuple[int, int]:
+        number = next(i for i, t in enumerate(lines, 1) if needle in t)
+        return number, lines[number - 1].index(needle) + 1
+
+    run = run_cli("check", "--format", "json", cwd=project.root)
+    assert [(s["line"], s["column"], s["rule"]) for s in run.json["suppressions"]] == [
+        (*at("Their engineer forgot"), "agent/oversight")
+    ]
+    meta = [f for f in run.json["findings"] if f["category"] == "suppression"]
+    assert [(f["line"], f["column"], f["rule"]) for f in meta] == [
+        (*at("<!-- blameless-ignore judgement"), "blameless/suppression-without-reason")
+    ]
+    cached = run_cli("check", "--format", "json", cwd=project.root)
+    assert cached.json["suppressions"] == run.json["suppressions"]
+
+
+def test_a_suppression_comment_after_escapes_is_reported_where_written(
+    project: Project,
+) -> None:
+    value = ('"Caf\\xE9 \\xE9\\xE8\\xEA\\u00e9 limit. <!-- blameless-ignore judgement -->'
+             ' It was human error."')
+    text = VALID_POSTMORTEM.replace(
+        "  summary: The promoted replica kept the default limit of 100 connections.",
+        f"  summary: {value}",
+    )
+    project.incident("a.md", text)
+    line = next(i for i, t in enumerate(text.split("\n"), 1) if "<!--" in t)
+    column = text.split("\n")[line - 1].index("<!--") + 1
+    run = run_cli("check", "--format", "json", cwd=project.root)
+    assert [(f["line"], f["column"]) for f in run.json["findings"]
+            if f["rule"] == "blameless/suppression-without-reason"] == [(line, column)]
+
+
+def test_a_known_name_is_one_name_whatever_the_whitespace_in_it(project: Project) -> None:
+    # "Will" alone is a common word, not a name: only the whole name counts.
+    text = VALID_POSTMORTEM.replace("authors: [sre-team]", "authors: [Will Smith]")
+    line = text.split("\n").index(BLAME) + 1
+    found = {}
+    for gap in (" ", "  ", "\t", "\n"):
+        sentence = f"Will{gap}Smith forgot to renew the certificate."
+        project.incident("a.md", text.replace(BLAME, sentence))
+        run = run_cli("check", "--format", "json", cwd=project.root)
+        found[gap] = [(f["rule"], f["line"], f["column"], f["end_column"], f["match"])
+                      for f in run.json["findings"] if f["rule"].startswith(("agent/", "names/"))]
+    for gap, end in ((" ", 11), ("  ", 12), ("\t", 11)):
+        assert found[gap] == [
+            ("agent/oversight", line, 1, end + len(" forgot"), "Will Smith forgot"),
+            ("names/person-named", line, 1, end, "Will Smith"),
+        ], repr(gap)
+    # A known name wrapped across lines is still the name; a rule's {person} capture takes
+    # the words of one line only, so the next line's sentence is checked on its own.
+    assert found["\n"] == [
+        ("names/person-named", line, 1, 5, "Will Smith"),
+        ("agent/oversight", line + 1, 1, 13, "Smith forgot"),
+    ]
+
+
 def test_build_logs_language_findings_and_fails_on_errors(project: Project) -> None:
     project.incident("a.md", VALID_POSTMORTEM.replace(BLAME, "This was human error."))
     proc = run_mkdocs("build", cwd=project.root)
@@ -174,3 +244,17 @@ def test_a_key_in_a_front_matter_value_leaves_no_suggestion(project: Project) ->
     [slip] = [f for f in run.json["findings"] if f["rule"] == "agent/accidental-action"]
     assert slip["suggestions"] == []
     assert any(f["rule"] == "secret/private-key" for f in run.json["findings"])
+
+
+def test_a_secret_allow_suppression_carries_the_secrets_column(project: Project) -> None:
+    token = "ghp_Zk3Qx9Lm2Vb7Nw4Tr8Yp1Hs6Jd5Fg0Ca2Ue9Wk"
+    written = f"The log quoted `{token}`. <!-- secret-allow: revoked test token -->"
+    text = VALID_POSTMORTEM.replace(BLAME, written)
+    project.incident("a.md", text)
+    line = text.split("\n").index(written) + 1
+    run = run_cli("check", "--format", "json", cwd=project.root)
+    assert token not in run.stdout
+    assert [(s["line"], s["column"], s["rule"], s["reason"])
+            for s in run.json["suppressions"] if s["rule"].startswith("secret/")] == [
+        (line, written.index(token) + 1, "secret/github-token", "revoked test token")
+    ]

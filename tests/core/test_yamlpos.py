@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+
+import pytest
+import yaml
+
+from postmortems.positions import Refusal
 from postmortems.yamlpos import MAX_NODES, Position, load_yaml
 
 
@@ -20,11 +26,62 @@ def test_plain_values_that_read_as_impossible_dates_are_noted() -> None:
         "real: 2026-02-28\nword: 2026-02-30x\nblock: |\n  2026-02-30\n",
         line_offset=1,
     )
-    assert loaded.refused == {("tags", 1): Position(2, 11), ("at",): Position(3, 5)}
+    assert loaded.refused == {
+        ("tags", 1): Refusal(Position(2, 11), "date"),
+        ("at",): Refusal(Position(3, 5), "date"),
+    }
     assert loaded.data["tags"] == ["a", "2026-02-30"]
     # An explicit tag says what it is, and YAML readers keep it as text.
     assert load_yaml("tags: [!!str 2026-02-30, &a !!str 2026-02-30]\n").refused == {}
-    assert load_yaml("at: &a 2026-02-30\n").refused == {("at",): Position(1, 5)}
+    assert load_yaml("at: &a 2026-02-30\n").refused == {("at",): Refusal(Position(1, 5), "date")}
+
+
+def test_whole_numbers_too_long_to_convert_are_noted() -> None:
+    limit = sys.get_int_max_str_digits()
+    big, most = "9" * (limit + 1), "9" * limit
+    loaded = load_yaml(
+        f"a: {big}\nb: [-1_{big}, '{big}', !!str {big}, {most}, 0x{big}, {big}.5]\n"
+        f"? {big}\n: x\n"
+    )
+    assert loaded.refused == {
+        ("a",): Refusal(Position(1, 4), "number"),
+        ("b", 0): Refusal(Position(2, 5), "number"),
+    }
+    assert loaded.refused_keys == {(big,): Refusal(Position(3, 3), "number")}
+    assert loaded.data["a"] == big and loaded.problems == []
+
+
+def _int_converts(text: str) -> bool:
+    """What a YAML reader decides, by converting: whether ``text`` loads as a number."""
+    try:
+        yaml.safe_load(f"v: {text}\n")
+    except ValueError:
+        return False
+    return True
+
+
+def test_whole_numbers_are_refused_by_digit_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    limit = sys.get_int_max_str_digits()
+    big, most = "9" * (limit + 1), "9" * limit
+    cases = [
+        big, most, f"-{big}", f"+{most}", f"1_{most}", f"{most[:-1]}_9",
+        f"{big}:30", f"{most}:30", f"{most}:59:05", "1" + ":59" * 3000,
+        f"0x{big}", f"-0b{'1' * (limit + 1)}", f"0{'7' * (limit + 1)}", "1" * 70,
+    ]
+    expected = {text: _int_converts(text) for text in cases}
+    assert not expected[big] and not expected[f"{big}:30"] and expected[f"{most}:30"]
+    long_base60 = "1" + ":59" * 160_000  # 480 KB: converting it part by part takes seconds
+
+    def no_conversion(*args: object) -> None:
+        raise AssertionError("a long whole number was converted to decide whether it converts")
+
+    monkeypatch.setattr(yaml.constructor.SafeConstructor, "construct_yaml_int", no_conversion)
+    for text, converts in expected.items():
+        assert (load_yaml(f"v: {text}\n").refused == {}) is converts, text[:20]
+    loaded = load_yaml(f"tags: [{long_base60}]\n")
+    assert loaded.refused == {} and loaded.data == {"tags": [long_base60]}
+    monkeypatch.setattr(sys, "get_int_max_str_digits", lambda: 0)  # 0: no limit
+    assert load_yaml(f"v: {big}\nw: {big}:30\n").refused == {}
 
 
 def test_timestamps_stay_strings() -> None:

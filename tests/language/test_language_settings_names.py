@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from postmortems.findings import Level
 from postmortems.language import LanguageChecker, LanguageSettings, names_from_postmortem
-from postmortems.language.names import known_names
+from postmortems.language.names import NameFinder, known_names
 
 from .conftest import ROOT, RULES
 
@@ -70,6 +70,28 @@ def test_names_match_case_sensitively_as_words() -> None:
     found = checker.check(text, "x.md", known_names=names).findings
     assert [f.match for f in found] == ["Mark Twain", "Priya"]
     assert checker.check("priya restarted it.", "x.md", known_names=names).findings == []
+
+
+def test_name_finder_takes_the_words_of_a_name_apart_by_any_whitespace() -> None:
+    finder = NameFinder(["Priya  Raman", "Ana\tLima"])
+    text = "Priya Raman and Ana\nLima replied."
+    assert [m.span() for m in finder.pattern.finditer(text)] == [(0, 11), (16, 24)]
+    assert (m := finder.search(text, 1)) is not None and m.span() == (16, 24)
+
+
+def test_a_name_capture_joins_words_only_on_one_line_and_close_together() -> None:
+    def matches(text: str) -> list[tuple[str, int, int]]:
+        return [(f.match, f.line, f.column) for f in make().check(text, "x.md").findings
+                if f.rule.startswith("names/")]
+
+    # Two spaces or a tab are still one name.
+    assert matches("Dana  Reyes restarted the pods.") == [("Dana Reyes", 1, 1)]
+    assert matches("Dana\tReyes restarted the pods.") == [("Dana Reyes", 1, 1)]
+    # Hidden text (inline code here) is blanked to spaces: it does not join the words.
+    assert matches("Dana `kubectl` Reyes restarted the pods.") == []
+    # A line break ends the name: each line's words are checked on their own line.
+    assert matches("We paged Dana\nThe pager failed.") == [("paged Dana", 1, 4)]
+    assert matches("The handover went from Priya\nDana restarted the pods.") == [("Dana", 2, 1)]
 
 
 def test_unknown_capitalised_word_at_sentence_start_is_not_a_name() -> None:
@@ -153,3 +175,10 @@ def test_name_finder_finds_what_its_regex_finds() -> None:
         half = len(text) // 2
         m, r = finder.search(text, 0, half), finder.pattern.search(text, 0, half)
         assert (m and m.span()) == (r and r.span())
+
+
+def test_known_names_know_a_name_whatever_the_whitespace_in_it() -> None:
+    names = known_names(["Priya Raman"], make().rules)
+    assert names.knows("Priya Raman") and names.knows("Priya  Raman")
+    assert names.knows("Priya\tRaman") and names.knows("Priya\nRaman")
+    assert not names.knows("PriyaRaman") and not names.knows("Priya Ramanujan")

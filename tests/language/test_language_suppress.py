@@ -24,8 +24,8 @@ def test_ignore_silences_the_next_block_only(checker: LanguageChecker) -> None:
     result = run(checker, text)
     assert where(result.findings) == [(5, 1, 21, "agent/oversight")]
     assert result.suppressions == [
-        Suppression("x.md", 2, "agent/oversight", "quoting the vendor's report"),
-        Suppression("x.md", 3, "agent/oversight", "quoting the vendor's report"),
+        Suppression("x.md", 2, "agent/oversight", "quoting the vendor's report", 1),
+        Suppression("x.md", 3, "agent/oversight", "quoting the vendor's report", 26),
     ]
 
 

@@ -119,7 +119,7 @@ class LanguageChecker:
                 continue
             alone = self.check(body, path, known_names=known_names, resolve_levels=resolve_levels)
             findings += [_in_field(f, value) for f in alone.findings]
-            suppressed += [replace(x, line=value.place(x.line, 1)[0]) for x in alone.suppressions]
+            suppressed += [_suppressed_in_field(x, value) for x in alone.suppressions]
         if together:
             doc, offsets = join_prose([prose for _, prose, _ in together])
             source = Source(tuple(
@@ -206,6 +206,12 @@ def _in_field(found: Finding, value: FieldText) -> Finding:
         end_column=end_column,
         message=f"{value.name}: {found.message}",
     )
+
+
+def _suppressed_in_field(suppression: Suppression, value: FieldText) -> Suppression:
+    """A suppression of a value checked on its own, placed in the file."""
+    line, column = value.place(suppression.line, suppression.column or 1)
+    return replace(suppression, line=line, column=column if suppression.column else 0)
 
 
 _KEY_LINE = re.compile(r"[\w\"'-][^:]*:(?:\s|$)")

@@ -192,7 +192,7 @@ def _names_ok(rule: Rule, m: re.Match[str], names: KnownNames, sents: _Sentences
         if not value or not key.startswith("name"):
             continue
         start = m.start(key)
-        if value not in names.tokens and _THING_BEFORE.search(sents.text, max(0, start - 8), start):
+        if not names.knows(value) and _THING_BEFORE.search(sents.text, max(0, start - 8), start):
             return False
         initial = not _LETTER.search(sents.text, sents.around(start)[0], start) or bool(
             _LABEL_BEFORE.search(sents.text, max(0, start - 4), start)

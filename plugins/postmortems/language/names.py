@@ -110,7 +110,7 @@ class NameFinder:
 
     def __init__(self, tokens: Iterable[str]) -> None:
         self.alternatives = sorted(tokens, key=lambda t: (-len(t), t))
-        self._parts = [t.split(" ") for t in self.alternatives]
+        self._parts = [t.split() for t in self.alternatives]
         self._pattern: re.Pattern[str] | None = None
         self._text: str | None = None
         self._found: list[tuple[int, int]] = []
@@ -120,9 +120,7 @@ class NameFinder:
     def pattern(self) -> re.Pattern[str]:
         """The equivalent regular expression (compiled on first use)."""
         if self._pattern is None:
-            body = "|".join(
-                re.escape(t).replace(r"\ ", r"\s+") for t in self.alternatives
-            )
+            body = "|".join(r"\s+".join(map(re.escape, parts)) for parts in self._parts)
             self._pattern = re.compile(rf"(?<!{_BEFORE_NAME})(?:{body})(?!{_AFTER_NAME})")
         return self._pattern
 
@@ -180,6 +178,10 @@ class KnownNames:
     tokens: frozenset[str]
     finder: NameFinder | None
 
+    def knows(self, value: str) -> bool:
+        """Whether ``value`` is one of the known forms, its words apart by any whitespace."""
+        return " ".join(value.split()) in self.tokens
+
     def accepts(self, value: str, mode: str, rules: RuleSet, *, initial: bool) -> bool:
         """Whether a ``{name}`` capture is a person.
 
@@ -189,8 +191,9 @@ class KnownNames:
         ``first_names``; ``first`` only a word of ``first_names`` (not ``ambiguous_names``),
         anywhere; ``actor`` like ``any`` but also at the start of a sentence, for patterns
         whose context (a timeline entry's actor and a verb of speech) already says it is a
-        person.
+        person. The words of ``value`` may be apart by any whitespace.
         """
+        value = " ".join(value.split())
         first = value.split(" ")[0]
         if value in self.tokens or first in self.tokens:
             return True

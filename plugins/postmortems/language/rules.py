@@ -42,10 +42,14 @@ _UPPER = "A-ZÀ-ÖØ-Þ"
 _LOWER = "a-zà-öø-ÿ"
 _WORD = rf"[{_UPPER}][{_LOWER}'’]*[{_LOWER}]"
 # A name: one or two capitalised words ("Dana", "Dana Reyes"), an initial and a surname
-# ("J Birchall", "J. Birchall"), a user name with digits ("MacFan4000") or a handle.
+# ("J Birchall", "J. Birchall"), a user name with digits ("MacFan4000") or a handle. The
+# words of a name are apart by one or two spaces or tabs, never a line break (two lines'
+# words are two names, each checked on its line) nor wider (hidden text such as inline
+# code or a comment is blanked to spaces before matching, and must not join two words).
+_NAME_GAP = r"[ \t]{1,2}"
 _NAME_TOKEN = (
-    rf"(?-i:{_WORD}(?:[ ]{_WORD})?"
-    rf"|[{_UPPER}]\.?[ ]{_WORD}"
+    rf"(?-i:{_WORD}(?:{_NAME_GAP}{_WORD})?"
+    rf"|[{_UPPER}]\.?{_NAME_GAP}{_WORD}"
     rf"|[{_UPPER}][A-Za-z]*[{_LOWER}][A-Za-z]*[0-9]+"
     r"|@?[a-z][a-z0-9]*[._][a-z0-9][a-z0-9._]*[a-z0-9])"
 )

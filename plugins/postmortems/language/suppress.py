@@ -142,5 +142,7 @@ def apply_suppressions(
         if reason is None:
             kept.append(finding)
         else:
-            suppressed.append(Suppression(finding.path, finding.line, finding.rule, reason))
+            suppressed.append(
+                Suppression(finding.path, finding.line, finding.rule, reason, finding.column)
+            )
     return kept, suppressed

@@ -21,7 +21,8 @@ def render_json(result: CheckResult, *, strict: bool) -> str:
         },
         "findings": [finding.to_dict() for finding in result.findings],
         "suppressions": [
-            {"path": s.path, "line": s.line, "rule": s.rule, "reason": s.reason}
+            {"path": s.path, "line": s.line, "column": s.column, "rule": s.rule,
+             "reason": s.reason}
             for s in result.suppressions
         ],
     }
