@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Iterator
 
 import pytest
 import yaml
@@ -55,6 +56,18 @@ def _fields(text: str) -> list[FieldText]:
     return prose_fields(front, ["root_cause.summary", "action_items[].action"], "\n" + text)
 
 
+def _placed(field: FieldText, text: str) -> Iterator[tuple[int, str, str]]:
+    """Each non-space character of the value, with the file's text from where it is placed."""
+    lines = ("\n" + text).split("\n")
+    for offset, char in enumerate(field.text):
+        if char.isspace():
+            continue
+        line = field.text.count("\n", 0, offset) + 1
+        column = offset - (field.text.rfind("\n", 0, offset) + 1) + 1
+        file_line, file_column = field.place(line, column)
+        yield offset, char, lines[file_line - 1][file_column - 1 :]
+
+
 def test_every_written_character_of_a_value_is_found_where_it_is_written() -> None:
     words = ["the", "replica", "kept", "it's", "limit", "née", "a:b", "#1", "x" * 30, "é",
              "\u00e9\u00e8", "tab\there", "'quoted'", '"dq"', "back\\slash"]
@@ -68,14 +81,8 @@ def test_every_written_character_of_a_value_is_found_where_it_is_written() -> No
                               indent=rng.choice([2, 4, 6, 8]), allow_unicode=True)
         [field] = _fields(text)
         assert field.text.rstrip("\n") == value
-        lines = ("\n" + text).split("\n")
-        for offset, char in enumerate(field.text):
-            if char.isspace():
-                continue
-            line = field.text.count("\n", 0, offset) + 1
-            column = offset - (field.text.rfind("\n", 0, offset) + 1) + 1
-            file_line, file_column = field.place(line, column)
-            assert lines[file_line - 1][file_column - 1] == char, (text, offset)
+        for offset, char, written in _placed(field, text):
+            assert written[0] == char, (text, offset)
 
 
 _ESCAPE = re.compile(r'\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[^\n])')
@@ -90,14 +97,7 @@ def test_characters_written_as_escapes_are_found_at_their_escapes() -> None:
         text = yaml.safe_dump({"root_cause": {"summary": value}}, default_style='"',
                               width=rng.randint(12, 60), allow_unicode=False)
         [field] = _fields(text)
-        lines = ("\n" + text).split("\n")
-        for offset, char in enumerate(field.text):
-            if char.isspace():
-                continue
-            line = field.text.count("\n", 0, offset) + 1
-            column = offset - (field.text.rfind("\n", 0, offset) + 1) + 1
-            file_line, file_column = field.place(line, column)
-            written = lines[file_line - 1][file_column - 1 :]
+        for offset, char, written in _placed(field, text):
             escape = _ESCAPE.match(written)
             assert written[0] == char or (
                 escape is not None and yaml.safe_load(f'"{escape.group()}"') == char
