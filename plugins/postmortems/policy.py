@@ -304,6 +304,10 @@ def _refused(
             problem = (f"is a whole number of more than {sys.get_int_max_str_digits():,} "
                        "digits, which Python does not convert")
             fix = f"put the {kind} in quotes to keep it as text"
+        elif refusal.kind == "tag":
+            rule = "invalid-value"
+            problem = f"is tagged !!{refusal.tag} but is not one, so PyYAML refuses to read it"
+            fix = f"remove the !!{refusal.tag} tag, or put the {kind} in quotes to keep it as text"
         else:
             rule, problem = "invalid-format", "reads as a date that does not exist"
             fix = f"write a real calendar date, or put the {kind} in quotes to keep it as text"

@@ -22,10 +22,13 @@ class Refusal:
     """Where a scalar starts that a YAML 1.1 reader converting values (MkDocs') cannot
     convert, and so refuses the whole front matter for; ``kind`` is ``"date"`` for an
     impossible date or time, ``"number"`` for a whole number of more digits than Python
-    converts (``sys.get_int_max_str_digits()``)."""
+    converts (``sys.get_int_max_str_digits()``), ``"tag"`` for a value with an explicit
+    tag (``!!int``, ``!!float``, ``!!bool``, ...) that the tag's constructor cannot convert;
+    ``tag`` is then the tag's short name (``int``)."""
 
     position: Position
     kind: str
+    tag: str = ""
 
 
 @dataclass

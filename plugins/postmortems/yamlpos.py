@@ -105,12 +105,19 @@ class _Builder:
 
     def _refusal(self, node: yaml.ScalarNode) -> Refusal | None:
         """Whether a YAML 1.1 reader takes this scalar for a whole number or (plain) a date
-        or time that it cannot convert, and so refuses the whole document."""
+        or time that it cannot convert, or cannot convert it to the type its explicit tag
+        names (``!!int abc``, ``!!float ''``, ``!!bool maybe``), and so refuses the whole
+        document."""
         if not _converts_as_int(node):
             return Refusal(self.pos(node), "number")
         if not node.style and not _converts_as_timestamp(self.loader, node) \
                 and not self._tagged(node):
             return Refusal(self.pos(node), "date")
+        if not _constructs(self.loader, node):
+            tag = node.tag.rsplit(":", 1)[-1]
+            if tag == "timestamp" and _TIMESTAMP.match(node.value):
+                return Refusal(self.pos(node), "date")
+            return Refusal(self.pos(node), "tag", tag)
         return None
 
     def _tagged(self, node: yaml.Node) -> bool:
@@ -163,11 +170,11 @@ class _Builder:
         except yaml.constructor.ConstructorError as exc:
             self._unsupported(node, str(exc.problem))
             return None
-        except (ValueError, TypeError, KeyError, OverflowError):
-            # An explicit tag on a value it cannot convert: "!!int x", "!!timestamp 2026-02-30".
-            tag = node.tag.rsplit(":", 1)[-1]
-            self._unsupported(node, f"'{node.value[:40]}' is not a valid !!{tag}")
-            return None
+        except Exception:
+            # An explicit tag on a value it cannot convert ("!!int x", "!!int ''",
+            # "!!timestamp 2026-02-30", "!!timestamp x"): kept as text, and reported as a
+            # refusal (``_refusal``), as MkDocs' reader refuses the whole front matter.
+            return node.value
         if isinstance(value, bytes | set):
             return str(value)
         return value
@@ -219,6 +226,60 @@ def _converts_as_int(node: yaml.ScalarNode) -> bool:
         return True  # binary, hexadecimal, octal (and 0): bases Python converts at any length
     # Base 60: every part after the first is at most two digits; the first is converted alone.
     return len(value.split(":", 1)[0]) <= limit
+
+
+# The scalar tags SafeLoader converts: a value written with one of them that its
+# constructor cannot convert makes ``yaml.safe_load`` raise.
+_SCALAR_TAGS = frozenset(
+    f"tag:yaml.org,2002:{t}" for t in ("null", "bool", "int", "float", "binary", "timestamp",
+                                       "str")
+)
+
+
+def _constructs(loader: _StringTimestampLoader, node: yaml.ScalarNode) -> bool:
+    """False for a scalar whose tag's SafeLoader constructor raises on its value (only an
+    explicit tag gets there: implicit values are resolved by the constructor's own regexes,
+    long whole numbers and dates aside, which ``_refusal`` checks first). An unknown tag is
+    left to ``_Builder._scalar``, which reports it as unsupported."""
+    if node.tag not in _SCALAR_TAGS:
+        return True
+    if node.tag == _INT_TAG and len(node.value) > MAX_NUMBER_DIGITS:
+        # A whole number as YAML writes one was decided by ``_converts_as_int``.
+        return bool(_INT.match(node.value)) or _int_constructs(node.value)
+    construct = yaml.SafeLoader.yaml_constructors[node.tag]
+    try:
+        construct(loader, node)
+    except Exception:
+        return False
+    return True
+
+
+def _int_constructs(text: str) -> bool:
+    """Whether ``SafeConstructor.construct_yaml_int`` converts ``text``, decided as it does,
+    step by step, but without adding up the parts of a base-60 value (time quadratic in
+    their number); Python refuses decimal values of more than its digit limit."""
+    value = text.replace("_", "")
+    if value[:1] in ("+", "-"):
+        value = value[1:]
+    if not value:
+        return False  # PyYAML raises IndexError
+    if value == "0":
+        return True
+    try:
+        if value.startswith("0b"):
+            int(value[2:], 2)
+        elif value.startswith("0x"):
+            int(value[2:], 16)
+        elif value[0] == "0":
+            int(value, 8)
+        elif ":" in value:
+            for part in value.split(":"):
+                int(part)
+        else:
+            int(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _converts_as_timestamp(loader: _StringTimestampLoader, node: yaml.ScalarNode) -> bool:

@@ -11,6 +11,7 @@ import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, PluginError
+from mkdocs.utils.meta import get_data
 from tests.conftest import VALID_POSTMORTEM, Project, run_cli
 
 NAME = "2026/2026-03-14-checkout.md"
@@ -358,3 +359,32 @@ def test_one_broken_file_does_not_hide_the_others(project: Project) -> None:
         "incidents/d.md": "required-field",
     }
     assert run.json["summary"]["files"] == 5
+
+
+@pytest.mark.parametrize(
+    ("value", "tag"),
+    [
+        ("!!int " + "a" * 70, "int"),  # past the 64-character shortcut for numbers
+        ("!!float " + "a" * 70, "float"),
+        ("!!int abc", "int"),
+        ("!!int ''", "int"),  # PyYAML's constructor raises IndexError
+        ("!!bool maybe", "bool"),
+        ("!!timestamp soon", "timestamp"),  # AttributeError
+    ],
+)
+def test_a_tagged_value_pyyaml_refuses_is_an_error_at_the_value(
+    project: Project, value: str, tag: str
+) -> None:
+    # MkDocs' reader raises on it and drops the whole front matter into the page.
+    content = VALID_POSTMORTEM.replace("tags: [database, failover]", f"tags: [database, {value}]")
+    assert get_data(content)[1] == {}  # MkDocs' reader refuses it
+    project.incident(NAME, content)
+    run = run_cli("check", "--format", "json", cwd=project.root)
+    assert run.exit_code == 1 and "Traceback" not in run.stderr, run.stdout + run.stderr
+    found = [f for f in run.json["findings"] if f["level"] == "error"]
+    assert [(f["rule"], f["line"], f["column"]) for f in found] == [
+        ("invalid-value", line_of(content, "tags: [database, !!"), 18)
+    ]
+    assert f"tagged !!{tag}" in found[0]["message"]
+    assert "MkDocs then drops the whole front matter" in found[0]["message"]
+    assert f"remove the !!{tag} tag, or put the value in quotes" in found[0]["hint"]

@@ -134,3 +134,36 @@ def test_positions_count_only_newlines_as_line_breaks() -> None:
     broken = load_yaml("# note\u2028more\nb: 1\n")
     assert broken.problems and broken.problems[0].position.line == 2
     assert load_yaml("a: x\ry\nb: 1\n").problems[0].position.line == 2
+
+
+_TAGGED = [
+    "!!int abc", "!!int " + "a" * 70, "!!float abc", "!!float " + "a" * 70, "!!int ''",
+    "!!int _", "!!int '-'", "!!float ''", "!!float 1:x", "!!int 0999", "!!int 0b102",
+    "!!int 0x" + "g" * 70, "!!int " + "1:" * 40 + "x", "!!int " + "9" * 5000,
+    "!!timestamp soon", "!!timestamp 2026-02-30", "!!bool maybe", "!!bool ''",
+    # ... and tagged values PyYAML converts
+    "!!int 12", "!!int '12'", "!!int +0", "!!int 1:99", "!!int " + "1:" * 40 + "1",
+    "!!int 0x" + "f" * 70, "!!int " + "9" * 70, "!!float " + "1" * 5000, "!!float .inf",
+    "!!float 1:30", "!!bool yes", "!!null x", "!!binary '@@'", "!!str 12", "!!timestamp 2026-02-28",
+    "12", "abc", "2026-02-28",
+]
+
+
+@pytest.mark.parametrize("value", _TAGGED, ids=[v[:24] for v in _TAGGED])
+@pytest.mark.parametrize("place", ["tags: [a, {}]\n", "tags:\n  - {}\n", "title: {}\n"])
+def test_a_value_is_refused_exactly_when_safe_load_refuses_it(place: str, value: str) -> None:
+    text = place.format(value)
+    try:
+        yaml.safe_load(text)
+    except Exception:  # MkDocs' reader catches every exception and drops the front matter
+        refused = True
+    else:
+        refused = False
+    loaded = load_yaml(text)
+    assert loaded.problems == []
+    assert bool(loaded.refused) == refused
+    if refused:
+        [refusal] = loaded.refused.values()
+        start = text.index(value)
+        line_start = text.rfind("\n", 0, start) + 1
+        assert refusal.position == Position(text.count("\n", 0, start) + 1, start - line_start + 1)

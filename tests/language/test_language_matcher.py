@@ -8,8 +8,17 @@ import re
 import pytest
 
 from postmortems.language import LanguageChecker
-from postmortems.language.matcher import _FOLD, _Sentences, sentence_bounds
+from postmortems.language.matcher import (
+    _FOLD,
+    LONG_SPACE,
+    _regions,
+    _Sentences,
+    long_space_runs,
+    sentence_bounds,
+)
 from postmortems.markdown import Prose
+
+from .conftest import where
 
 _END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s|\x00|$)|\x00")
 _ABBREVIATION = re.compile(r"\b(?:e\.g|i\.e|etc|vs|cf|approx|incl|dr|mr|mrs|ms|st|no)$", re.I)
@@ -105,3 +114,54 @@ def test_the_index_of_a_real_rule_set_finds_its_keywords(checker: LanguageChecke
     sents = _Sentences(Prose(text, []), checker.rules)
     assert sents.word_sentences()["forgot"] == [1]
     assert sents.word_sentences()["again"] == [1]
+
+
+@pytest.mark.parametrize("run", [" ", "\n", " \t\n", "\u00a0"])
+def test_a_long_whitespace_run_is_a_sentence_of_its_own(run: str) -> None:
+    # Hidden text (inline code, a comment, a URL) is blanked to spaces, so such runs occur;
+    # rules backtracking over one took time quadratic in its length (a minute for 100,000).
+    long = (run * LONG_SPACE)[:LONG_SPACE]
+    text = "Dana" + long * 200 + "forgot it."
+    end = 4 + len(long) * 200
+    assert long_space_runs(text) == [(4, end)]
+    assert sentence_bounds(text) == [4, end, len(text)]
+    shorter = "Dana" + long[1:] + "forgot it."
+    assert long_space_runs(shorter) == []
+    assert sentence_bounds(shorter) == plain_bounds(shorter) == [len(shorter)]
+    # A run after a sentence's end, or at the text's start, adds no empty sentence.
+    assert sentence_bounds("Done." + long + "Next.") == [5, 5 + LONG_SPACE, 10 + LONG_SPACE]
+    assert sentence_bounds(long + "Next.") == [LONG_SPACE, LONG_SPACE + 5]
+
+
+@pytest.mark.parametrize("use_triggers", [True, False])
+def test_no_region_handed_to_the_regexes_holds_a_long_whitespace_run(
+    checker: LanguageChecker, use_triggers: bool
+) -> None:
+    text = "Dana" + " " * 100_000 + "forgot it. We relied on Dana remembering it."
+    sents = _Sentences(Prose(text, []), checker.rules)
+    longest = 0
+    for rule in checker.rules.rules:
+        for start, end in _regions(rule, sents, use_triggers):
+            runs = [len(m[0]) for m in re.finditer(r"\s+", text[start:end])]
+            longest = max([longest, *runs])
+    assert longest < LONG_SPACE
+
+
+def test_a_long_whitespace_run_separates_a_name_from_its_verb(checker: LanguageChecker) -> None:
+    near = checker.check("Dana   forgot it.\n", "x.md").findings
+    assert ("agent/oversight", 1) in [(f.rule, f.column) for f in near]
+    far = checker.check("Dana" + " " * 100_000 + "forgot it.\n", "x.md").findings
+    assert "agent/oversight" not in [f.rule for f in far]
+
+
+def test_findings_beside_a_long_whitespace_run_keep_their_positions(
+    checker: LanguageChecker,
+) -> None:
+    sentence = "Dana forgot the flag."
+    gap = " " * 20_000
+    found = checker.check(sentence + gap + sentence + "\n", "x.md").findings
+    alone = checker.check(sentence + "\n", "x.md").findings
+    shift = len(sentence + gap)
+    moved = [(line, col + shift, end + shift, rule) for line, col, end, rule in where(alone)]
+    expected = sorted([*where(alone), *moved])
+    assert where(alone) and sorted(where(found)) == expected

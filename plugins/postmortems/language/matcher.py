@@ -58,15 +58,38 @@ class Hit:
     segment: Segment
 
 
+# A run of more whitespace than any sentence holds (often hidden text blanked to spaces:
+# inline code, a comment, a URL) is a sentence of its own: it ends the sentence before it
+# and the one it makes, so no rule's regex backtracks over it, which cost time quadratic
+# in its length. The run's first character is found by the lookbehind, so each run is
+# scanned once.
+LONG_SPACE = 512
+_LONG_SPACE_RUN = re.compile(rf"(?<!\s)\s{{{LONG_SPACE},}}")
+
+
+def long_space_runs(text: str) -> list[tuple[int, int]]:
+    """The spans of the whitespace runs of ``LONG_SPACE`` characters or more, in order."""
+    if len(text) < LONG_SPACE:
+        return []
+    return [m.span() for m in _LONG_SPACE_RUN.finditer(text)]
+
+
 def sentence_bounds(text: str) -> list[int]:
-    """Offsets where sentences end (exclusive), in order; the text's end is implied."""
-    return [m.end() for m in _SENTENCE_END.finditer(text)]
+    """Offsets where sentences end (exclusive), in order; the text's end is implied.
+
+    A long whitespace run (``long_space_runs``) is a sentence of its own."""
+    bounds = [m.end() for m in _SENTENCE_END.finditer(text)]
+    runs = long_space_runs(text)
+    if runs:
+        bounds = sorted({*bounds, *(b for span in runs for b in span if b)})
+    return bounds
 
 
 class _Sentences:
     def __init__(self, doc: Prose, rules: RuleSet) -> None:
         self.text = doc.text
         self.bounds = sentence_bounds(doc.text)
+        self.runs = long_space_runs(doc.text)
         self.rules = rules
         self._allowed: dict[int, list[tuple[int, int]]] = {}
         self._words: dict[str, list[int]] | None = None
@@ -130,6 +153,17 @@ class _Sentences:
         if len(found) == 1:
             return found[0]
         return sorted({i for ids in found for i in ids})
+
+    def spans(self) -> Iterator[tuple[int, int]]:
+        """The text in pieces between its long whitespace runs (the whole text if none): no
+        accepted match crosses a sentence's end, so none is lost."""
+        start = 0
+        for run_start, run_end in self.runs:
+            if run_start > start:
+                yield start, run_start
+            start = run_end
+        if start < len(self.text) or not self.runs:
+            yield start, len(self.text)
 
     def sentence(self, i: int) -> tuple[int, int]:
         """The span of sentence ``i``."""
@@ -207,7 +241,7 @@ def _regions(rule: Rule, sents: _Sentences, use_triggers: bool) -> Iterator[tupl
     its trigger (a match of its regex or one of its trigger words)."""
     trigger, words = rule.trigger, rule.trigger_words
     if not use_triggers or (trigger is None and words is None and rule.keywords is None):
-        yield 0, len(sents.text)
+        yield from sents.spans()
         return
     text = sents.text
     worded: set[int] | frozenset[int] = frozenset()
