@@ -228,11 +228,11 @@ def _converts_as_int(node: yaml.ScalarNode) -> bool:
     return len(value.split(":", 1)[0]) <= limit
 
 
-# The scalar tags SafeLoader converts: a value written with one of them that its
-# constructor cannot convert makes ``yaml.safe_load`` raise.
+# The scalar tags whose SafeLoader constructor can fail: a value written with one of them
+# that it cannot convert makes ``yaml.safe_load`` raise. (``!!str`` and ``!!null`` take any
+# scalar, so the strings that most values are never go through a second construction.)
 _SCALAR_TAGS = frozenset(
-    f"tag:yaml.org,2002:{t}" for t in ("null", "bool", "int", "float", "binary", "timestamp",
-                                       "str")
+    f"tag:yaml.org,2002:{t}" for t in ("bool", "int", "float", "binary", "timestamp")
 )
 
 
