@@ -287,18 +287,10 @@ def _refused(
 ) -> list[Finding]:
     """A finding for each value or key MkDocs' reader refuses, as ``_reported_refusals``
     chose them. ``hints`` are those of the schema findings each one replaces."""
-    places = [
-        (
-            r,
-            f"{dotted(p)}: {_short(value_at(yaml.data, p))}" if kind == "value"
-            else f"key {_short(dotted(p))}",
-            kind,
-            hints.get((kind, p)),
-        )
-        for (kind, p), r in reported.items()
-    ]
     findings: list[Finding] = []
-    for refusal, what, kind, hint in places:
+    for (kind, p), refusal in reported.items():
+        what = (f"{dotted(p)}: {_short(value_at(yaml.data, p))}" if kind == "value"
+                else f"key {_short(dotted(p))}")
         if refusal.kind == "number":
             rule = "invalid-value"
             problem = (f"is a whole number of more than {sys.get_int_max_str_digits():,} "
@@ -318,7 +310,7 @@ def _refused(
             rule,
             Level.ERROR,
             f"{what} {problem}, and MkDocs then drops the whole front matter into the page",
-            hint or fix,
+            hints.get((kind, p)) or fix,
             where.column,
         ))
     return findings
